@@ -4,12 +4,13 @@
 #
 #   make demo    build (release) and run the demo
 #   make check   build release (gcc) and dev (clang, ASan+UBSan, fuzz) and run the whole suite
+#   make bench   build release and run the benchmarks (figures printed, nothing asserted)
 #   make fuzz    build the fuzz preset for long fuzzing campaigns
 #   make format  reformat the sources with clang-format
 
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps release dev demo check fuzz format clean
+.PHONY: all deps release dev demo check bench fuzz format clean
 
 all: dev
 
@@ -26,12 +27,17 @@ dev: deps
 
 demo: release
 	@./scripts/demo.sh build/release
+	@echo
+	@./scripts/demo-gateway.sh build/release
 
 # The release build's unit tests run first (gcc, -O2); the dev build then runs
 # every label, and its ctest summary is the last thing printed.
 check: release dev
 	ctest --preset release -L unit -j $(JOBS) --progress
 	ctest --preset dev -j $(JOBS)
+
+bench: release
+	cmake --build --preset release --target bench
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

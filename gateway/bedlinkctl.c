@@ -202,10 +202,12 @@ static int print_status(const cJSON *o)
 	if (flag(up, "connected")) {
 		printf("  Cloud link:  connected to %s:%.0f\n", str(up, "broker"), num(up, "port"));
 	} else {
-		printf("  Cloud link:  NOT connected to %s:%.0f - readings are kept and sent later.\n"
-		       "               Check the network cable or Wi-Fi, and that the broker address "
-		       "in [mqtt] is right.\n",
+		printf("  Cloud link:  NOT connected to %s:%.0f - readings are kept and sent later.\n",
 		       str(up, "broker"), num(up, "port"));
+		if (str(up, "last_error")[0])
+			printf("               Last error: %s\n", str(up, "last_error"));
+		printf("               Check the network cable or Wi-Fi, the broker address in [mqtt], "
+		       "and the gateway's certificate or password.\n");
 		problems++;
 	}
 	if (flag(o, "storage_ok")) {
@@ -324,6 +326,20 @@ static int print_discovered(const cJSON *a)
 	return 0;
 }
 
+static int print_pairing(const cJSON *o)
+{
+	printf("Pairing with %s started. Wake the device; if it shows a passkey, it must match\n"
+	       "the passkey in its [device.NAME] section. Then check: bedlinkctl devices\n",
+	       str(o, "pairing"));
+	return 0;
+}
+
+static int print_scanning(const cJSON *o)
+{
+	(void)o;
+	return 0;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	char line[64];
@@ -335,11 +351,11 @@ static int cmd_scan(int argc, char **argv)
 		return 2;
 	}
 	snprintf(line, sizeof(line), "scan %ld", seconds);
-	r = run(line, NULL);
+	r = run(line, print_scanning);
 	if (r != 0)
 		return r;
 	if (!json_output)
-		printf("\nScanning for %ld s...\n", seconds);
+		printf("Scanning for %ld s...\n", seconds);
 	sleep((unsigned)seconds);
 	return run("discovered", print_discovered);
 }
@@ -492,7 +508,7 @@ int main(int argc, char **argv)
 		char line[64];
 
 		snprintf(line, sizeof(line), "pair %.40s", argv[1]);
-		return run(line, NULL);
+		return run(line, print_pairing);
 	}
 	fprintf(stderr, "bedlinkctl: unknown command or wrong arguments: '%s' (see --help)\n",
 		argv[0]);
