@@ -53,6 +53,7 @@ struct manager {
 	struct control *control;
 
 	sd_event_source *commit_defer;
+	sd_event_source *pump_defer;
 	sd_event_source *retry_timer;
 	sd_event_source *prune_timer;
 	sd_event_source *status_timer;
@@ -147,7 +148,7 @@ static void enqueue(struct manager *m, const struct record *r)
 	schedule_commit(m, outbox_priority_of(r) == OUTBOX_PRIORITY_URGENT);
 }
 
-static void pump(struct manager *m);
+static void request_pump(struct manager *m);
 static void publish_status(struct manager *m);
 static int prune(struct manager *m);
 
@@ -214,7 +215,7 @@ static int on_commit(sd_event_source *s, void *userdata)
 				  (unsigned long long)m->dropped);
 		publish_status(m);
 	}
-	pump(m);
+	request_pump(m);
 	return 0;
 }
 
@@ -348,6 +349,22 @@ static void pump(struct manager *m)
 	outbox_entries_free(entries, n);
 }
 
+static int on_pump(sd_event_source *s, void *userdata)
+{
+	(void)s;
+	pump(userdata);
+	return 0;
+}
+
+/*
+ * Publishing runs once at the end of the loop iteration, however many
+ * PUBACKs, acks or commits asked for it: each pump reads the outbox once.
+ */
+static void request_pump(struct manager *m)
+{
+	sd_event_source_set_enabled(m->pump_defer, SD_EVENT_ONESHOT);
+}
+
 static void on_connection(void *userdata, bool connected)
 {
 	struct manager *m = userdata;
@@ -356,7 +373,7 @@ static void on_connection(void *userdata, bool connected)
 	m->n_sent = 0;
 	if (connected) {
 		publish_status(m);
-		pump(m);
+		request_pump(m);
 	}
 	(void)sd_notifyf(false, "STATUS=%s",
 			 connected ? "connected to the broker" : "waiting for the broker");
@@ -364,7 +381,12 @@ static void on_connection(void *userdata, bool connected)
 
 static void on_window(void *userdata)
 {
-	pump(userdata);
+	struct manager *m = userdata;
+
+	/* Refill in batches: a quarter of the window free, or nothing left in flight. */
+	if (uplink_window(m->uplink) * 4 >= (size_t)m->config.mqtt_inflight ||
+	    uplink_window(m->uplink) == (size_t)m->config.mqtt_inflight)
+		request_pump(m);
 }
 
 static void on_ack(void *userdata, const struct ack_range *ranges, size_t n)
@@ -389,7 +411,7 @@ static void on_ack(void *userdata, const struct ack_range *ranges, size_t n)
 			m->sent[k++] = m->sent[i];
 	}
 	m->n_sent = k;
-	pump(m);
+	request_pump(m);
 }
 
 static void on_down_config(void *userdata, const char *payload, size_t len)
@@ -422,7 +444,7 @@ static int on_resend(sd_event_source *s, uint64_t usec, void *userdata)
 		log_notice("gateway: %zu records not acknowledged within %d s, sending again",
 			   m->n_sent - k, RESEND_AFTER_MS / 1000);
 	m->n_sent = k;
-	pump(m);
+	request_pump(m);
 	return 0;
 }
 
@@ -806,6 +828,9 @@ static int setup(struct manager *m)
 	snprintf(uc.tls_key, sizeof(uc.tls_key), "%s", m->config.mqtt_tls_key);
 	uc.keepalive_s = (int)m->config.mqtt_keepalive_s;
 	uc.inflight = (int)m->config.mqtt_inflight;
+	/* A bedside gateway should be back within half a minute of the network. */
+	uc.reconnect_min_ms = 1000;
+	uc.reconnect_max_ms = 30000;
 	build_status(m, &st, false);
 	r = record_to_json(&st, &offline, NULL);
 	if (r < 0)
@@ -822,6 +847,12 @@ static int setup(struct manager *m)
 	if (r < 0)
 		return r;
 	sd_event_source_set_enabled(m->commit_defer, SD_EVENT_OFF);
+	r = sd_event_add_defer(m->event, &m->pump_defer, on_pump, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->pump_defer, SD_EVENT_OFF);
+	/* Commit before publishing within one iteration. */
+	sd_event_source_set_priority(m->pump_defer, SD_EVENT_PRIORITY_NORMAL + 1);
 	r = sd_event_add_time_relative(m->event, &m->retry_timer, CLOCK_MONOTONIC,
 				       RETRY_COMMIT_S * 1000000ULL, 0, on_retry, m);
 	if (r < 0)
@@ -865,6 +896,7 @@ static void manager_free(struct manager *m)
 			(void)uplink_publish_status(m->uplink, json, strlen(json));
 	}
 	sd_event_source_disable_unref(m->commit_defer);
+	sd_event_source_disable_unref(m->pump_defer);
 	sd_event_source_disable_unref(m->retry_timer);
 	sd_event_source_disable_unref(m->prune_timer);
 	sd_event_source_disable_unref(m->status_timer);

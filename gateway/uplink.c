@@ -28,6 +28,7 @@ struct uplink {
 	sd_event_source *reconnect_timer;
 	bool connected;
 	bool started_once;
+	bool closing; /* uplink_free() is running: a lost connection is expected */
 	size_t inflight;
 	uint64_t backoff_ms;
 	char topic_record[96];
@@ -82,6 +83,8 @@ static void drop_connection(struct uplink *u, const char *why)
 	u->io = sd_event_source_disable_unref(u->io);
 	u->connected = false;
 	u->inflight = 0;
+	if (u->closing)
+		return;
 	set_last_error(u, why);
 	if (was) {
 		log_warning("uplink: connection to %s:%d lost (%s), reconnecting", u->config.host,
@@ -380,6 +383,7 @@ struct uplink *uplink_free(struct uplink *u)
 {
 	if (!u)
 		return NULL;
+	u->closing = true;
 	u->io = sd_event_source_disable_unref(u->io);
 	u->misc_timer = sd_event_source_disable_unref(u->misc_timer);
 	u->reconnect_timer = sd_event_source_disable_unref(u->reconnect_timer);

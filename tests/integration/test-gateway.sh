@@ -5,7 +5,7 @@
 # reference acknowledger) committing to SQLite. Checks what a clinic relies on:
 # every profile's reading arrives with its canonical values; RACP after a
 # reconnect fetches only new records; garbage from a device is logged and
-# counted and the next good reading still arrives; a broker outage loses
+# counted and the next good reading still arrives; a broker outage of a minute loses
 # nothing and delivers in order; kill -9 of the gateway at random moments
 # while it flushes 10,000 records, 20 times, leaves every record stored
 # exactly once with no gap in seq; a bad config is named by file, line, key.
@@ -224,7 +224,13 @@ check "bedlinkctl counts the unusable values" bash -c \
 # ---- the broker is away while readings arrive: nothing lost, delivered in seq order ----
 before=$(db "SELECT max(rowid) FROM records")
 stop_pid "$broker_pid"; broker_pid=
-for i in $(seq 1 30); do sim_say "C0:FF:EE:00:00:03 spo2 spo2=$((60 + i)) pulse=$((60 + i))"; done
+# A minute without the broker, one reading every two seconds, as at a real bedside.
+outage_start=$SECONDS
+for i in $(seq 1 30); do
+	sim_say "C0:FF:EE:00:00:03 spo2 spo2=$((60 + i)) pulse=$((60 + i))"
+	sleep 2
+done
+check "the broker was away for a minute" test $((SECONDS - outage_start)) -ge 60
 check "readings wait in the outbox while the broker is down" poll 20 pending_at_least 30
 start_broker
 check "after the broker returns all 30 are stored" poll 90 db_is \
