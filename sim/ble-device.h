@@ -64,7 +64,7 @@ int sim_device_on_read(struct sim_device *d, uint16_t uuid, uint8_t *buf, size_t
 int sim_device_on_write(struct sim_device *d, uint16_t uuid, const uint8_t *buf, size_t len,
 			uint8_t *att);
 
-/* The ATT error a CCCD write on @uuid gets (0x05 on an unpaired encrypted device), or 0. */
+/* The ATT error that refuses a CCCD write on @uuid (0x05 on an unpaired encrypted device), or 0. */
 uint8_t sim_device_cccd_check(const struct sim_device *d, uint16_t uuid);
 
 /* The client enabled (@on) or disabled the CCCD of @uuid. */

@@ -25,29 +25,20 @@ while [ $# -gt 0 ]; do
 done
 case $records in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
 
-gateway="$build/gateway/bedlink-gateway"
-ctl="$build/gateway/bedlinkctl"
-sim="$build/sim/bedlink-sim"
-acker="$build/tests/ack/bedlink-ack"
+# shellcheck source-path=SCRIPTDIR source=../lib/peers.sh
+. "$(dirname "$0")/../lib/peers.sh" || exit 1
+peer_programs "$build"
 raw="$build/tests/bench/bench-raw-qos1"
 oxi=C0:FF:EE:00:00:03
 tmp=$(mktemp -d)
-bus_pid='' sim_pid='' broker_pid='' ack_pid='' gw_pid='' listen_pid=''
+listen_pid=''
 
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 cleanup() {
 	[ -n "$gw_pid" ] && kill -CONT "$gw_pid" 2>/dev/null
-	stop_pid "$gw_pid"; stop_pid "$listen_pid"; stop_pid "$ack_pid"; stop_pid "$broker_pid"
-	exec 3>&- 2>/dev/null
-	stop_pid "$sim_pid"; stop_pid "$bus_pid"
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+	stop_pid "$gw_pid"; gw_pid=''
+	stop_pid "$listen_pid"
+	stop_peers
+	drop_tmp
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -55,22 +46,8 @@ trap '' PIPE
 
 fail() {
 	echo "bench-drain: $*"
-	echo "--- gateway log (tail)"; tail -15 "$tmp/gw.log" 2>/dev/null
-	echo "--- simulator log (tail)"; tail -5 "$tmp/sim.log" 2>/dev/null
-	echo "--- acknowledger log (tail)"; tail -5 "$tmp/ack.log" 2>/dev/null
+	show_logs 15 5 5
 	exit 1
-}
-
-# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS.
-poll() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # calc EXPRESSION: floating-point arithmetic for the figures.
@@ -82,25 +59,6 @@ cpu_s() {
 	# shellcheck disable=SC2086 # split into the fields of /proc/PID/stat
 	set -- $f
 	calc "(${12} + ${13}) / $(getconf CLK_TCK)"
-}
-
-start_broker() {
-	cat > "$tmp/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 100000
-CONF
-	[ "$(id -u)" = 0 ] && echo "user root" >> "$tmp/mosquitto.conf"
-	mosquitto -c "$tmp/mosquitto.conf" >> "$tmp/mosquitto.log" 2>&1 &
-	broker_pid=$!
-	poll 10 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port" 2>/dev/null
-}
-
-start_ack() { # start_ack DB
-	"$acker" --db "$1" --port "$port" > "$tmp/ack.out" 2>> "$tmp/ack.log" &
-	ack_pid=$!
-	poll 10 grep -q ready "$tmp/ack.out"
 }
 
 start_listener() {
@@ -116,40 +74,8 @@ stop_listener() {
 		"$tmp/listen.out"
 }
 
-write_config() { # write_config WINDOW
-	cat > "$tmp/gw.conf" <<CONF
-[gateway]
-id = gw-bench
-data_dir = $tmp/data
-log_level = notice
-[mqtt]
-host = 127.0.0.1
-port = $port
-inflight = $1
-[bluez]
-bus = $bus
-[control]
-socket = $tmp/gw.sock
-[device.oximeter]
-address = $oxi
-profile = pulse_oximeter
-CONF
-}
-
-start_gateway() {
-	"$gateway" --config "$tmp/gw.conf" >> "$tmp/gw.log" 2>&1 &
-	gw_pid=$!
-	poll 10 test -S "$tmp/gw.sock"
-}
-
-outbox_pending() {
-	"$ctl" --socket "$tmp/gw.sock" --json outbox 2>/dev/null | sed -n 's/.*"pending":\([0-9]*\).*/\1/p'
-}
-pending_is() { [ "$(outbox_pending)" = "$1" ]; }
-pending_at_least() { local n; n=$(outbox_pending); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
-oximeter_connected() {
-	"$ctl" --socket "$tmp/gw.sock" --json devices 2>/dev/null | grep -q '"state":"connected"'
-}
+# write_config WINDOW: the gateway with the oximeter, at that MQTT window.
+write_config() { write_gateway_conf gw-bench notice "$1" oximeter "$oxi" pulse_oximeter; }
 sim_notified() { [ "$(grep -c "^notify $oxi 2A5F" "$tmp/sim.log")" -ge "$1" ]; }
 
 # wait_drained TIMEOUT: polls until nothing is pending; prints the time it saw 0.
@@ -176,31 +102,21 @@ stored_check() {
 		"quarantined: $(db "$1" "SELECT count(*) FROM quarantine")"
 }
 
-for tool in mosquitto dbus-daemon sqlite3 python3 awk; do
-	command -v $tool >/dev/null || { echo "bench-drain: $tool is not installed"; exit 1; }
-done
-for p in "$gateway" "$ctl" "$sim" "$acker" "$raw"; do
-	[ -x "$p" ] || { echo "bench-drain: $p is not built"; exit 1; }
-done
+need_tools bench-drain mosquitto dbus-daemon sqlite3 python3 awk
+need_built bench-drain "$gateway" "$ctl" "$sim" "$acker" "$raw"
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench-drain: needs bash 5"; exit 1; }
 if grep -q 'BEDLINK_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
 	echo "bench-drain: NOTE: $build is a sanitizer build; these figures are not release figures"
 fi
 
 # ---- bus, simulator with a paired oximeter, gateway with no broker ----
-dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile > "$tmp/bus" || exit 1
-bus=$(sed -n 1p "$tmp/bus")
-bus_pid=$(sed -n 2p "$tmp/bus")
+start_bus || exit 1
 echo "0 $oxi device profile=oximeter paired=yes" > "$tmp/scenario"
-mkfifo "$tmp/sim.in"
-"$sim" ble --bus "$bus" --scenario "$tmp/scenario" < "$tmp/sim.in" > "$tmp/sim.log" 2>&1 &
-sim_pid=$!
-exec 3> "$tmp/sim.in"
-poll 10 grep -q '^ready' "$tmp/sim.log" || fail "the simulator did not start"
+start_sim || fail "the simulator did not start"
 port=$(free_port)
 write_config 100
 start_gateway || fail "the gateway did not start"
-poll 30 oximeter_connected || fail "the oximeter did not connect"
+poll 30 devices_connected 1 || fail "the oximeter did not connect"
 poll 10 grep -q "^subscribed $oxi 2A5F" "$tmp/sim.log" || fail "the gateway did not subscribe to 2A5F"
 
 # ---- the outage: N readings into the outbox, in chunks the simulator can queue ----

@@ -30,28 +30,18 @@ if [ "$minutes" -lt 1 ] || [ "$rate" -lt 1 ] || [ "$rate" -gt 400 ]; then
 	exit 2
 fi
 
-gateway="$build/gateway/bedlink-gateway"
-ctl="$build/gateway/bedlinkctl"
-sim="$build/sim/bedlink-sim"
-acker="$build/tests/ack/bedlink-ack"
+# shellcheck source-path=SCRIPTDIR source=../lib/peers.sh
+. "$(dirname "$0")/../lib/peers.sh" || exit 1
+peer_programs "$build"
 oxi=C0:FF:EE:00:00:03
 every=5 # seconds between samples
 tmp=$(mktemp -d)
-bus_pid='' sim_pid='' broker_pid='' ack_pid='' gw_pid='' feed_pid=''
+feed_pid=''
 
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 cleanup() {
-	stop_pid "$feed_pid"; stop_pid "$gw_pid"; stop_pid "$ack_pid"; stop_pid "$broker_pid"
-	exec 3>&- 2>/dev/null
-	stop_pid "$sim_pid"; stop_pid "$bus_pid"
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+	stop_pid "$feed_pid"
+	stop_peers
+	drop_tmp
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -59,33 +49,12 @@ trap '' PIPE
 
 fail() {
 	echo "bench-rss: $*"
-	echo "--- gateway log (tail)"; tail -15 "$tmp/gw.log" 2>/dev/null
-	echo "--- simulator log (tail)"; tail -5 "$tmp/sim.log" 2>/dev/null
-	echo "--- acknowledger log (tail)"; tail -5 "$tmp/ack.log" 2>/dev/null
+	show_logs 15 5 5
 	exit 1
-}
-
-# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS.
-poll() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 
-outbox_pending() {
-	"$ctl" --socket "$tmp/gw.sock" --json outbox 2>/dev/null | sed -n 's/.*"pending":\([0-9]*\).*/\1/p'
-}
-pending_is() { [ "$(outbox_pending)" = "$1" ]; }
-oximeter_connected() {
-	"$ctl" --socket "$tmp/gw.sock" --json devices 2>/dev/null | grep -q '"state":"connected"'
-}
 db() { sqlite3 -cmd ".timeout 5000" "$tmp/ack.db" "$1" 2>/dev/null; }
 
 # sample: one line "STATE RSS_KB CPU_TICKS PENDING ANON_KB FILE_KB" for the samples file.
@@ -101,64 +70,25 @@ sample() {
 	echo "$1 $rss $((${12} + ${13})) $(outbox_pending) $anon $file"
 }
 
-for tool in mosquitto dbus-daemon sqlite3 python3 awk; do
-	command -v $tool >/dev/null || { echo "bench-rss: $tool is not installed"; exit 1; }
-done
-for p in "$gateway" "$ctl" "$sim" "$acker"; do
-	[ -x "$p" ] || { echo "bench-rss: $p is not built"; exit 1; }
-done
+need_tools bench-rss mosquitto dbus-daemon sqlite3 python3 awk
+need_built bench-rss "$gateway" "$ctl" "$sim" "$acker"
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench-rss: needs bash 5"; exit 1; }
 if grep -q 'BEDLINK_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
 	echo "bench-rss: NOTE: $build is a sanitizer build: its RSS is ASan's, not the gateway's"
 fi
 
 # ---- bus, simulator with a paired oximeter, broker, acknowledger, gateway ----
-dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile > "$tmp/bus" || exit 1
-bus=$(sed -n 1p "$tmp/bus")
-bus_pid=$(sed -n 2p "$tmp/bus")
+start_bus || exit 1
 echo "0 $oxi device profile=oximeter paired=yes" > "$tmp/scenario"
-mkfifo "$tmp/sim.in"
-"$sim" ble --bus "$bus" --scenario "$tmp/scenario" < "$tmp/sim.in" > "$tmp/sim.log" 2>&1 &
-sim_pid=$!
-exec 3> "$tmp/sim.in"
-poll 10 grep -q '^ready' "$tmp/sim.log" || fail "the simulator did not start"
+start_sim || fail "the simulator did not start"
 
 port=$(free_port)
-cat > "$tmp/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 100000
-CONF
-[ "$(id -u)" = 0 ] && echo "user root" >> "$tmp/mosquitto.conf"
-mosquitto -c "$tmp/mosquitto.conf" >> "$tmp/mosquitto.log" 2>&1 3>&- &
-broker_pid=$!
-poll 10 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port" 2>/dev/null || fail "mosquitto did not start"
-"$acker" --db "$tmp/ack.db" --port "$port" > "$tmp/ack.out" 2>> "$tmp/ack.log" 3>&- &
-ack_pid=$!
-poll 10 grep -q ready "$tmp/ack.out" || fail "bedlink-ack did not start"
+start_broker || fail "mosquitto did not start"
+start_ack "$tmp/ack.db" || fail "bedlink-ack did not start"
 
-cat > "$tmp/gw.conf" <<CONF
-[gateway]
-id = gw-bench
-data_dir = $tmp/data
-log_level = notice
-[mqtt]
-host = 127.0.0.1
-port = $port
-inflight = 100
-[bluez]
-bus = $bus
-[control]
-socket = $tmp/gw.sock
-[device.oximeter]
-address = $oxi
-profile = pulse_oximeter
-CONF
-"$gateway" --config "$tmp/gw.conf" >> "$tmp/gw.log" 2>&1 3>&- &
-gw_pid=$!
-poll 10 test -S "$tmp/gw.sock" || fail "the gateway did not start"
-poll 30 oximeter_connected || fail "the oximeter did not connect"
+write_gateway_conf gw-bench notice 100 oximeter "$oxi" pulse_oximeter
+start_gateway || fail "the gateway did not start"
+poll 30 devices_connected 1 || fail "the oximeter did not connect"
 poll 10 grep -q "^subscribed $oxi 2A5F" "$tmp/sim.log" || fail "the gateway did not subscribe to 2A5F"
 poll 30 pending_is 0 || fail "the start-up events were not acknowledged"
 

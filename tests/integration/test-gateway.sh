@@ -13,28 +13,16 @@
 set -u
 build=${1:?usage: test-gateway.sh BUILD_DIR SOURCE_DIR}
 src=${2:?usage: test-gateway.sh BUILD_DIR SOURCE_DIR}
-gateway="$build/gateway/bedlink-gateway"
-ctl="$build/gateway/bedlinkctl"
-sim="$build/sim/bedlink-sim"
-acker="$build/tests/ack/bedlink-ack"
+# shellcheck source-path=SCRIPTDIR source=../lib/peers.sh
+. "$(dirname "$0")/../lib/peers.sh" || exit 1
+peer_programs "$build"
 tmp=$(mktemp -d)
 passed=0
 failed=0
-bus_pid= sim_pid= broker_pid= ack_pid= gw_pid=
 
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 cleanup() {
-	stop_pid "$gw_pid"; stop_pid "$ack_pid"; stop_pid "$broker_pid"
-	exec 3>&- 2>/dev/null
-	stop_pid "$sim_pid"; stop_pid "$bus_pid"
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+	stop_peers
+	drop_tmp
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -49,59 +37,15 @@ check() { # check NAME COMMAND...
 	else
 		failed=$((failed + 1))
 		echo "FAIL $name"
-		echo "--- gateway log (tail)"; tail -25 "$tmp/gw.log" 2>/dev/null
-		echo "--- simulator log (tail)"; tail -15 "$tmp/sim.log" 2>/dev/null
-		echo "--- acknowledger log (tail)"; tail -5 "$tmp/ack.log" 2>/dev/null
+		show_logs 25 15 5
 	fi
-}
-
-# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS.
-poll() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 db() { sqlite3 -cmd ".timeout 5000" "$tmp/ack.db" "$1" 2>/dev/null; }
 db_is() { [ "$(db "$1")" = "$2" ]; }
 
-start_broker() {
-	cat > "$tmp/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 100000
-CONF
-	[ "$(id -u)" = 0 ] && echo "user root" >> "$tmp/mosquitto.conf"
-	mosquitto -c "$tmp/mosquitto.conf" >> "$tmp/mosquitto.log" 2>&1 &
-	broker_pid=$!
-	poll 10 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port" 2>/dev/null
-}
-
-start_ack() {
-	"$acker" --db "$tmp/ack.db" --port "$port" > "$tmp/ack.out" 2>> "$tmp/ack.log" &
-	ack_pid=$!
-	poll 10 grep -q ready "$tmp/ack.out"
-}
-
-start_gateway() {
-	"$gateway" --config "$tmp/gw.conf" >> "$tmp/gw.log" 2>&1 &
-	gw_pid=$!
-	poll 10 test -S "$tmp/gw.sock"
-}
-
 sim_say() { echo "$*" >&3; }
 
-ctl_json() { "$ctl" --socket "$tmp/gw.sock" --json "$@" 2>/dev/null; }
-outbox_pending() { ctl_json outbox | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending"])' 2>/dev/null; }
-# Evaluated each time poll calls them (a "$(...)" argument would be evaluated once).
-pending_is() { [ "$(outbox_pending)" = "$1" ]; }
-pending_at_least() { local n; n=$(outbox_pending); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
 sim_notified() { [ "$(grep -c "^notify $1" "$tmp/sim.log")" -ge "$2" ]; }
 device_state() {
 	ctl_json devices | python3 -c "import json,sys; d={x['name']:x['state'] for x in json.load(sys.stdin)}; sys.exit(d.get('$1')!='$2')" 2>/dev/null
@@ -114,15 +58,11 @@ readings_with() {
 	    AND json_extract(v.value,'\$.value')=$2"
 }
 
-for tool in mosquitto dbus-daemon sqlite3 python3; do
-	command -v $tool >/dev/null || { echo "FAIL: $tool is not installed"; exit 1; }
-done
+need_tools FAIL mosquitto dbus-daemon sqlite3 python3
 [ -x "$gateway" ] && [ -x "$sim" ] && [ -x "$acker" ] || { echo "FAIL: programs not built"; exit 1; }
 
 # ---- set up: bus, simulator with five paired devices, broker, acknowledger, gateway ----
-dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile > "$tmp/bus" || exit 1
-bus=$(sed -n 1p "$tmp/bus")
-bus_pid=$(sed -n 2p "$tmp/bus")
+start_bus || exit 1
 cat > "$tmp/scenario" <<'SCEN'
 0 C0:FF:EE:00:00:01 device profile=bp paired=yes
 0 C0:FF:EE:00:00:02 device profile=glucose paired=yes
@@ -130,43 +70,17 @@ cat > "$tmp/scenario" <<'SCEN'
 0 C0:FF:EE:00:00:04 device profile=thermometer paired=yes
 0 C0:FF:EE:00:00:05 device profile=scale paired=yes
 SCEN
-mkfifo "$tmp/sim.in"
-"$sim" ble --bus "$bus" --scenario "$tmp/scenario" < "$tmp/sim.in" > "$tmp/sim.log" 2>&1 &
-sim_pid=$!
-exec 3> "$tmp/sim.in"
-poll 10 grep -q '^ready' "$tmp/sim.log" || { echo "FAIL: simulator did not start"; exit 1; }
+start_sim || { echo "FAIL: simulator did not start"; exit 1; }
 
 port=$(free_port)
 start_broker || { echo "FAIL: mosquitto did not start"; cat "$tmp/mosquitto.log"; exit 1; }
-start_ack || { echo "FAIL: bedlink-ack did not start"; cat "$tmp/ack.log"; exit 1; }
-cat > "$tmp/gw.conf" <<CONF
-[gateway]
-id = gw-test
-data_dir = $tmp/data
-[mqtt]
-host = 127.0.0.1
-port = $port
-inflight = 100
-[bluez]
-bus = $bus
-[control]
-socket = $tmp/gw.sock
-[device.bpm]
-address = C0:FF:EE:00:00:01
-profile = blood_pressure
-[device.glucometer]
-address = C0:FF:EE:00:00:02
-profile = glucose
-[device.oximeter]
-address = C0:FF:EE:00:00:03
-profile = pulse_oximeter
-[device.thermometer]
-address = C0:FF:EE:00:00:04
-profile = thermometer
-[device.scale]
-address = C0:FF:EE:00:00:05
-profile = weight_scale
-CONF
+start_ack "$tmp/ack.db" || { echo "FAIL: bedlink-ack did not start"; cat "$tmp/ack.log"; exit 1; }
+write_gateway_conf gw-test '' 100 \
+	bpm C0:FF:EE:00:00:01 blood_pressure \
+	glucometer C0:FF:EE:00:00:02 glucose \
+	oximeter C0:FF:EE:00:00:03 pulse_oximeter \
+	thermometer C0:FF:EE:00:00:04 thermometer \
+	scale C0:FF:EE:00:00:05 weight_scale
 check "--check-config accepts the test config" "$gateway" --config "$tmp/gw.conf" --check-config
 start_gateway || { echo "FAIL: gateway did not start"; cat "$tmp/gw.log"; exit 1; }
 
@@ -255,7 +169,7 @@ for i in range(c * 1000, c * 1000 + 1000):
 	poll 60 sim_notified "C0:FF:EE:00:00:03 2A5F" $((sent + (chunk + 1) * 1000)) || break
 done
 check "10,000 continuous readings stored by the gateway" poll 60 pending_at_least 10000
-start_ack
+start_ack "$tmp/ack.db"
 for round in $(seq 20); do
 	sleep "0.$((RANDOM % 40 + 5))"
 	kill -9 "$gw_pid" 2>/dev/null

@@ -892,7 +892,7 @@ static void test_fds_close_on_exec(void **state)
 		target[n] = '\0';
 		if (strncmp(target, fx->dir, strlen(fx->dir)) != 0)
 			continue;
-		assert_true(fcntl(atoi(de->d_name), F_GETFD) & FD_CLOEXEC);
+		assert_true(fcntl((int)strtol(de->d_name, NULL, 10), F_GETFD) & FD_CLOEXEC);
 		found++;
 	}
 	closedir(d);
