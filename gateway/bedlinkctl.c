@@ -176,6 +176,10 @@ static void print_devices(const cJSON *devices)
 	{
 		printf("  %-12s %s  %-15s %-12s", str(d, "name"), str(d, "address"),
 		       str(d, "profile"), str(d, "state"));
+		if (str(d, "model")[0])
+			printf(" model %s", str(d, "model"));
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(d, "paired")))
+			printf(" NOT PAIRED");
 		if (has_num(d, "battery"))
 			printf(" battery %.0f%%", num(d, "battery"));
 		if (has_num(d, "rssi"))

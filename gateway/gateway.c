@@ -966,8 +966,25 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only) {
-		printf("%s: configuration is valid (%zu devices)\n", config_path,
-		       m.config.n_devices);
+		const struct {
+			const char *key, *path;
+		} files[] = {
+			{ "password_file", m.config.mqtt_password_file },
+			{ "tls_ca", m.config.mqtt_tls_ca },
+			{ "tls_cert", m.config.mqtt_tls_cert },
+			{ "tls_key", m.config.mqtt_tls_key },
+		};
+
+		/* Run as the service user (ExecStartPre), this catches unreadable keys early. */
+		for (size_t i = 0; i < ELEMENTSOF(files); i++)
+			if (files[i].path[0] && access(files[i].path, R_OK) < 0) {
+				fprintf(stderr,
+					"bedlink-gateway: %s: [mqtt] %s: cannot read '%s': %m\n",
+					config_path, files[i].key, files[i].path);
+				return 2;
+			}
+		printf("%s: configuration is valid (%zu device%s)\n", config_path,
+		       m.config.n_devices, m.config.n_devices == 1 ? "" : "s");
 		return 0;
 	}
 	log_set_max_level((enum log_level)log_level_from_string(m.config.log_level));
