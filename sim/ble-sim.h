@@ -111,7 +111,7 @@ struct sim {
 /* One observable event line on stdout, flushed at once ("notify C0:FF:EE:00:00:01 2A35 1e..."). */
 void sim_print(const char *format, ...) _printf_(1, 2);
 
-/* "0000XXXX-0000-1000-8000-00805f9b34fb" in lower case. */
+/* "0000NNNN-0000-1000-8000-00805f9b34fb" in lower case. */
 void sim_uuid128(uint16_t uuid16, char out[37]);
 
 /* The agent BlueZ would use for a request by @sender: its own, else the default; NULL if none. */

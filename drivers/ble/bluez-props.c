@@ -22,7 +22,7 @@ void bluez_copy_upper(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
-/* "0000xxxx-0000-1000-8000-00805f9b34fb" -> 0xxxxx; anything else 0. */
+/* "0000nnnn-0000-1000-8000-00805f9b34fb" -> 0xnnnn; anything else 0. */
 static uint16_t uuid16_from_string(const char *s)
 {
 	unsigned v = 0;
