@@ -9,14 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "ack.h"
+#include "json-util.h"
 #include "macro.h"
 #include "record-internal.h"
-
-static void cjson_deletep(cJSON **p)
-{
-	if (*p)
-		cJSON_Delete(*p);
-}
 
 static int get_seq(const cJSON *item, const char *path, uint64_t *ret, struct record_error *err)
 {
@@ -33,26 +28,15 @@ static int get_seq(const cJSON *item, const char *path, uint64_t *ret, struct re
 
 int ack_from_json(const char *json, size_t len, struct ack_range *ranges, struct record_error *err)
 {
-	_cleanup_(cjson_deletep) cJSON *root = NULL;
-	_cleanup_free_ char *copy = NULL;
+	_cleanup_cjson_ cJSON *root = NULL;
 	const cJSON *seqs, *m, *pair;
 	size_t n = 0;
 	char path[64];
 	int r;
 
-	if (len > RECORD_JSON_MAX)
-		return record_fail(err, "", "ack of %zu bytes is larger than %d", len,
-				   RECORD_JSON_MAX);
-	if (memchr(json, '\0', len) || json_has_nul_escape(json, len))
-		return record_fail(err, "", "ack contains a NUL byte");
-	copy = malloc(len + 1);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, json, len);
-	copy[len] = '\0';
-	root = cJSON_ParseWithOpts(copy, NULL, true);
+	root = json_parse_bounded(json, len, "ack", err, &r);
 	if (!root)
-		return record_fail(err, "", "not valid JSON");
+		return r;
 	if (!cJSON_IsObject(root))
 		return record_fail(err, "", "an ack must be a JSON object");
 	cJSON_ArrayForEach(m, root) if (strcmp(m->string, "seqs") !=
@@ -86,7 +70,7 @@ int ack_from_json(const char *json, size_t len, struct ack_range *ranges, struct
 
 int ack_to_json(const struct ack_range *ranges, size_t n, char **ret)
 {
-	_cleanup_(cjson_deletep) cJSON *root = cJSON_CreateObject();
+	_cleanup_cjson_ cJSON *root = cJSON_CreateObject();
 	cJSON *seqs;
 
 	if (n > ACK_RANGES_MAX)

@@ -15,155 +15,7 @@
 #include "macro.h"
 #include "record.h"
 #include "record-internal.h"
-
-static void cjson_deletep(cJSON **p)
-{
-	if (*p)
-		cJSON_Delete(*p);
-}
-#define _cleanup_cjson_ _cleanup_(cjson_deletep)
-
-struct field {
-	const char *name;
-	bool required;
-};
-
-#define FIELDS_MAX 16
-
-/*
- * Matches the members of @obj against @fields, filling @slots (same index as
- * @fields). A member that is null counts as absent. @path prefixes field names
- * in errors ("values[2]").
- */
-static int collect(const cJSON *obj, const char *path, const struct field *fields, size_t n,
-		   const cJSON **slots, struct record_error *err)
-{
-	char name[96];
-	const cJSON *m;
-
-	if (!cJSON_IsObject(obj))
-		return record_fail(err, path, "must be an object");
-	for (size_t i = 0; i < n; i++)
-		slots[i] = NULL;
-	cJSON_ArrayForEach(m, obj)
-	{
-		size_t i;
-
-		for (i = 0; i < n; i++)
-			if (strcmp(m->string, fields[i].name) == 0)
-				break;
-		snprintf(name, sizeof(name), "%s%s%.40s", path, path[0] ? "." : "", m->string);
-		if (i == n)
-			return record_fail(err, name, "unknown field");
-		if (slots[i])
-			return record_fail(err, name, "appears twice");
-		slots[i] = m;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (slots[i] && cJSON_IsNull(slots[i]))
-			slots[i] = NULL;
-		if (!slots[i] && fields[i].required) {
-			snprintf(name, sizeof(name), "%s%s%s", path, path[0] ? "." : "",
-				 fields[i].name);
-			return record_fail(err, name, "missing");
-		}
-	}
-	return 0;
-}
-
-static void join(char *buf, size_t size, const char *path, const char *name)
-{
-	snprintf(buf, size, "%s%s%s", path, path[0] ? "." : "", name);
-}
-
-static int get_int(const cJSON *item, const char *path, const char *name, long long min,
-		   long long max, long long *ret, struct record_error *err)
-{
-	char f[96];
-	double d;
-
-	join(f, sizeof(f), path, name);
-	if (!cJSON_IsNumber(item))
-		return record_fail(err, f, "must be a number");
-	d = item->valuedouble;
-	if (!isfinite(d) || d != floor(d))
-		return record_fail(err, f, "must be an integer");
-	if (d < (double)min || d > (double)max)
-		return record_fail(err, f, "%.17g is outside %lld..%lld", d, min, max);
-	*ret = (long long)d;
-	return 0;
-}
-
-static int get_double(const cJSON *item, const char *path, const char *name, double *ret,
-		      struct record_error *err)
-{
-	char f[96];
-
-	join(f, sizeof(f), path, name);
-	if (!cJSON_IsNumber(item))
-		return record_fail(err, f, "must be a number");
-	if (!isfinite(item->valuedouble))
-		return record_fail(err, f, "must be a finite number");
-	*ret = item->valuedouble;
-	return 0;
-}
-
-static int get_bool(const cJSON *item, const char *path, const char *name, bool *ret,
-		    struct record_error *err)
-{
-	char f[96];
-
-	join(f, sizeof(f), path, name);
-	if (!cJSON_IsBool(item))
-		return record_fail(err, f, "must be true or false");
-	*ret = cJSON_IsTrue(item);
-	return 0;
-}
-
-/* Copies a string of at most @size - 1 bytes; content rules are record_validate()'s. */
-static int get_string(const cJSON *item, const char *path, const char *name, char *buf, size_t size,
-		      struct record_error *err)
-{
-	char f[96];
-
-	join(f, sizeof(f), path, name);
-	if (!cJSON_IsString(item))
-		return record_fail(err, f, "must be a string");
-	if (strlen(item->valuestring) >= size)
-		return record_fail(err, f, "longer than %zu bytes", size - 1);
-	memcpy(buf, item->valuestring, strlen(item->valuestring) + 1);
-	return 0;
-}
-
-static int get_enum(const cJSON *item, const char *path, const char *name,
-		    int (*from_string)(const char *), int *ret, struct record_error *err)
-{
-	char f[96];
-	int v;
-
-	join(f, sizeof(f), path, name);
-	if (!cJSON_IsString(item))
-		return record_fail(err, f, "must be a string");
-	v = from_string(item->valuestring);
-	if (v < 0)
-		return record_fail(err, f, "unknown value '%.40s'", item->valuestring);
-	*ret = v;
-	return 0;
-}
-
-static int get_array(const cJSON *item, const char *name, size_t max, size_t *ret,
-		     struct record_error *err)
-{
-	int n;
-
-	if (!cJSON_IsArray(item))
-		return record_fail(err, name, "must be an array");
-	n = cJSON_GetArraySize(item);
-	if ((size_t)n > max)
-		return record_fail(err, name, "has %d entries, at most %zu allowed", n, max);
-	*ret = (size_t)n;
-	return 0;
-}
+#include "json-util.h"
 
 /* ---- reading ---- */
 
@@ -189,17 +41,17 @@ static int parse_value(const cJSON *obj, size_t i, struct reading_value *v,
 	int q, r;
 
 	snprintf(path, sizeof(path), "values[%zu]", i);
-	r = collect(obj, path, value_fields, _RV_MAX, s, err);
+	r = json_collect(obj, path, value_fields, _RV_MAX, s, err);
 	if (r < 0)
 		return r;
-	r = get_enum(s[RV_QUANTITY], path, "quantity", quantity_from_string, &q, err);
+	r = json_get_enum(s[RV_QUANTITY], path, "quantity", quantity_from_string, &q, err);
 	if (r < 0)
 		return r;
 	v->quantity = (enum quantity)q;
-	r = get_double(s[RV_VALUE], path, "value", &v->value, err);
+	r = json_get_double(s[RV_VALUE], path, "value", &v->value, err);
 	if (r < 0)
 		return r;
-	r = get_string(s[RV_UNIT], path, "unit", unit, sizeof(unit), err);
+	r = json_get_string(s[RV_UNIT], path, "unit", unit, sizeof(unit), err);
 	if (r < 0)
 		return r;
 	if (strcmp(unit, quantity_unit(v->quantity)) != 0) {
@@ -209,10 +61,11 @@ static int parse_value(const cJSON *obj, size_t i, struct reading_value *v,
 		return record_fail(err, f, "'%s' is not the unit of %s, which is '%s'", unit,
 				   quantity_to_string(v->quantity), quantity_unit(v->quantity));
 	}
-	r = get_double(s[RV_RAW], path, "raw", &v->raw, err);
+	r = json_get_double(s[RV_RAW], path, "raw", &v->raw, err);
 	if (r < 0)
 		return r;
-	return get_string(s[RV_RAW_UNIT], path, "raw_unit", v->raw_unit, sizeof(v->raw_unit), err);
+	return json_get_string(s[RV_RAW_UNIT], path, "raw_unit", v->raw_unit, sizeof(v->raw_unit),
+			       err);
 }
 
 enum {
@@ -233,41 +86,41 @@ static int parse_reading(const cJSON *const *s, struct reading *rd, struct recor
 	size_t count;
 	int v, r;
 
-	r = get_string(s[RD_DEVICE], "", "device", rd->device, sizeof(rd->device), err);
+	r = json_get_string(s[RD_DEVICE], "", "device", rd->device, sizeof(rd->device), err);
 	if (r < 0)
 		return r;
-	r = get_enum(s[RD_MEASUREMENT], "", "measurement", measurement_from_string, &v, err);
+	r = json_get_enum(s[RD_MEASUREMENT], "", "measurement", measurement_from_string, &v, err);
 	if (r < 0)
 		return r;
 	rd->measurement = (enum measurement)v;
 	rd->mode = READING_MODE_SPOT;
 	if (s[RD_MODE]) {
-		r = get_enum(s[RD_MODE], "", "mode", reading_mode_from_string, &v, err);
+		r = json_get_enum(s[RD_MODE], "", "mode", reading_mode_from_string, &v, err);
 		if (r < 0)
 			return r;
 		rd->mode = (enum reading_mode)v;
 	}
 	if (s[RD_DEVICE_TIME]) {
-		r = get_string(s[RD_DEVICE_TIME], "", "device_time", rd->device_time,
-			       sizeof(rd->device_time), err);
+		r = json_get_string(s[RD_DEVICE_TIME], "", "device_time", rd->device_time,
+				    sizeof(rd->device_time), err);
 		if (r < 0)
 			return r;
 		rd->has_device_time = true;
 	}
 	if (s[RD_DEVICE_RECORD]) {
-		r = get_int(s[RD_DEVICE_RECORD], "", "device_record", 0, UINT32_MAX, &n, err);
+		r = json_get_int(s[RD_DEVICE_RECORD], "", "device_record", 0, UINT32_MAX, &n, err);
 		if (r < 0)
 			return r;
 		rd->has_device_record = true;
 		rd->device_record = (uint32_t)n;
 	}
 	if (s[RD_MEAL]) {
-		r = get_enum(s[RD_MEAL], "", "meal", meal_from_string, &v, err);
+		r = json_get_enum(s[RD_MEAL], "", "meal", meal_from_string, &v, err);
 		if (r < 0)
 			return r;
 		rd->meal = (enum meal)v;
 	}
-	r = get_array(s[RD_VALUES], "values", RECORD_VALUES_MAX, &count, err);
+	r = json_get_array(s[RD_VALUES], "values", RECORD_VALUES_MAX, &count, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < count; i++) {
@@ -277,15 +130,15 @@ static int parse_reading(const cJSON *const *s, struct reading *rd, struct recor
 	}
 	rd->n_values = count;
 	if (s[RD_FLAGS]) {
-		r = get_array(s[RD_FLAGS], "flags", _READING_FLAG_MAX, &count, err);
+		r = json_get_array(s[RD_FLAGS], "flags", _READING_FLAG_MAX, &count, err);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < count; i++) {
 			char path[64];
 
 			snprintf(path, sizeof(path), "flags[%zu]", i);
-			r = get_enum(cJSON_GetArrayItem(s[RD_FLAGS], (int)i), "", path,
-				     reading_flag_from_string, &v, err);
+			r = json_get_enum(cJSON_GetArrayItem(s[RD_FLAGS], (int)i), "", path,
+					  reading_flag_from_string, &v, err);
 			if (r < 0)
 				return r;
 			if (rd->flags & (UINT64_C(1) << v))
@@ -317,34 +170,35 @@ static int parse_alert(const cJSON *const *s, struct alert *a, struct record_err
 	size_t count;
 	int v, r;
 
-	r = get_int(s[AL_ALERT_ID], "", "alert_id", 1, RECORD_INT_MAX, &n, err);
+	r = json_get_int(s[AL_ALERT_ID], "", "alert_id", 1, RECORD_INT_MAX, &n, err);
 	if (r < 0)
 		return r;
 	a->alert_id = (uint64_t)n;
-	r = get_string(s[AL_RULE], "", "rule", a->rule, sizeof(a->rule), err);
+	r = json_get_string(s[AL_RULE], "", "rule", a->rule, sizeof(a->rule), err);
 	if (r < 0)
 		return r;
-	r = get_enum(s[AL_SEVERITY], "", "severity", severity_from_string, &v, err);
+	r = json_get_enum(s[AL_SEVERITY], "", "severity", severity_from_string, &v, err);
 	if (r < 0)
 		return r;
 	a->severity = (enum severity)v;
-	r = get_enum(s[AL_STATE], "", "state", alert_state_from_string, &v, err);
+	r = json_get_enum(s[AL_STATE], "", "state", alert_state_from_string, &v, err);
 	if (r < 0)
 		return r;
 	a->state = (enum alert_state)v;
-	r = get_enum(s[AL_CONFIRMATION], "", "confirmation", confirmation_from_string, &v, err);
+	r = json_get_enum(s[AL_CONFIRMATION], "", "confirmation", confirmation_from_string, &v,
+			  err);
 	if (r < 0)
 		return r;
 	a->confirmation = (enum confirmation)v;
-	r = get_array(s[AL_READINGS], "readings", RECORD_READINGS_MAX, &count, err);
+	r = json_get_array(s[AL_READINGS], "readings", RECORD_READINGS_MAX, &count, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < count; i++) {
 		char path[64];
 
 		snprintf(path, sizeof(path), "readings[%zu]", i);
-		r = get_int(cJSON_GetArrayItem(s[AL_READINGS], (int)i), "", path, 1, RECORD_INT_MAX,
-			    &n, err);
+		r = json_get_int(cJSON_GetArrayItem(s[AL_READINGS], (int)i), "", path, 1,
+				 RECORD_INT_MAX, &n, err);
 		if (r < 0)
 			return r;
 		a->readings[i] = (uint64_t)n;
@@ -367,15 +221,15 @@ static int parse_alert(const cJSON *const *s, struct alert *a, struct record_err
 				return record_fail(err, "thresholds", "name longer than %d bytes",
 						   RECORD_NAME_MAX);
 			memcpy(th->name, t->string, strlen(t->string) + 1);
-			r = get_double(t, "thresholds", th->name, &th->value, err);
+			r = json_get_double(t, "thresholds", th->name, &th->value, err);
 			if (r < 0)
 				return r;
 			a->n_thresholds++;
 		}
 	}
 	if (s[AL_MESSAGE])
-		return get_string(s[AL_MESSAGE], "", "message", a->message, sizeof(a->message),
-				  err);
+		return json_get_string(s[AL_MESSAGE], "", "message", a->message, sizeof(a->message),
+				       err);
 	return 0;
 }
 
@@ -393,12 +247,12 @@ static int parse_event(const cJSON *const *s, struct event *e, struct record_err
 {
 	int v, r;
 
-	r = get_enum(s[EV_EVENT], "", "event", event_type_from_string, &v, err);
+	r = json_get_enum(s[EV_EVENT], "", "event", event_type_from_string, &v, err);
 	if (r < 0)
 		return r;
 	e->type = (enum event_type)v;
 	if (s[EV_DEVICE]) {
-		r = get_string(s[EV_DEVICE], "", "device", e->device, sizeof(e->device), err);
+		r = json_get_string(s[EV_DEVICE], "", "device", e->device, sizeof(e->device), err);
 		if (r < 0)
 			return r;
 		if (e->device[0] == '\0')
@@ -422,15 +276,16 @@ static int parse_event(const cJSON *const *s, struct event *e, struct record_err
 				return record_fail(err, "detail", "key longer than %d bytes",
 						   RECORD_NAME_MAX);
 			memcpy(ed->key, d->string, strlen(d->string) + 1);
-			r = get_string(d, "detail", ed->key, ed->value, sizeof(ed->value), err);
+			r = json_get_string(d, "detail", ed->key, ed->value, sizeof(ed->value),
+					    err);
 			if (r < 0)
 				return r;
 			e->n_details++;
 		}
 	}
 	if (s[EV_MESSAGE])
-		return get_string(s[EV_MESSAGE], "", "message", e->message, sizeof(e->message),
-				  err);
+		return json_get_string(s[EV_MESSAGE], "", "message", e->message, sizeof(e->message),
+				       err);
 	return 0;
 }
 
@@ -467,35 +322,37 @@ static int parse_device_status(const cJSON *obj, size_t i, struct device_status 
 	int r;
 
 	snprintf(path, sizeof(path), "devices[%zu]", i);
-	r = collect(obj, path, device_fields, _DS_MAX, s, err);
+	r = json_collect(obj, path, device_fields, _DS_MAX, s, err);
 	if (r < 0)
 		return r;
-	r = get_string(s[DS_NAME], path, "name", d->name, sizeof(d->name), err);
+	r = json_get_string(s[DS_NAME], path, "name", d->name, sizeof(d->name), err);
 	if (r >= 0)
-		r = get_string(s[DS_ADDRESS], path, "address", d->address, sizeof(d->address), err);
+		r = json_get_string(s[DS_ADDRESS], path, "address", d->address, sizeof(d->address),
+				    err);
 	if (r >= 0)
-		r = get_string(s[DS_PROFILE], path, "profile", d->profile, sizeof(d->profile), err);
+		r = json_get_string(s[DS_PROFILE], path, "profile", d->profile, sizeof(d->profile),
+				    err);
 	if (r >= 0)
-		r = get_bool(s[DS_CONNECTED], path, "connected", &d->connected, err);
+		r = json_get_bool(s[DS_CONNECTED], path, "connected", &d->connected, err);
 	if (r >= 0 && s[DS_LAST_READING_TS]) {
-		r = get_int(s[DS_LAST_READING_TS], path, "last_reading_ts", 0, RECORD_INT_MAX, &n,
-			    err);
+		r = json_get_int(s[DS_LAST_READING_TS], path, "last_reading_ts", 0, RECORD_INT_MAX,
+				 &n, err);
 		d->has_last_reading_ts = true;
 		d->last_reading_ts = n;
 	}
 	if (r >= 0 && s[DS_BATTERY]) {
-		r = get_int(s[DS_BATTERY], path, "battery", 0, 100, &n, err);
+		r = json_get_int(s[DS_BATTERY], path, "battery", 0, 100, &n, err);
 		d->has_battery = true;
 		d->battery = (uint8_t)n;
 	}
 	if (r >= 0 && s[DS_RSSI]) {
-		r = get_int(s[DS_RSSI], path, "rssi", -127, 20, &n, err);
+		r = json_get_int(s[DS_RSSI], path, "rssi", -127, 20, &n, err);
 		d->has_rssi = true;
 		d->rssi = (int8_t)n;
 	}
 	if (r >= 0 && s[DS_CLOCK_OFFSET]) {
-		r = get_int(s[DS_CLOCK_OFFSET], path, "clock_offset_s", -RECORD_INT_MAX / 1000,
-			    RECORD_INT_MAX / 1000, &n, err);
+		r = json_get_int(s[DS_CLOCK_OFFSET], path, "clock_offset_s", -RECORD_INT_MAX / 1000,
+				 RECORD_INT_MAX / 1000, &n, err);
 		d->has_clock_offset = true;
 		d->clock_offset_s = n;
 	}
@@ -518,24 +375,24 @@ static int parse_status(const cJSON *const *s, struct status *st, struct record_
 	size_t count;
 	int v, r;
 
-	r = get_enum(s[ST_STATE], "", "state", gateway_state_from_string, &v, err);
+	r = json_get_enum(s[ST_STATE], "", "state", gateway_state_from_string, &v, err);
 	if (r < 0)
 		return r;
 	st->state = (enum gateway_state)v;
-	r = get_string(s[ST_VERSION], "", "version", st->version, sizeof(st->version), err);
+	r = json_get_string(s[ST_VERSION], "", "version", st->version, sizeof(st->version), err);
 	if (r < 0)
 		return r;
-	r = get_int(s[ST_OUTBOX_DEPTH], "", "outbox_depth", 0, RECORD_INT_MAX, &n, err);
+	r = json_get_int(s[ST_OUTBOX_DEPTH], "", "outbox_depth", 0, RECORD_INT_MAX, &n, err);
 	if (r < 0)
 		return r;
 	st->outbox_depth = (uint64_t)n;
-	r = get_bool(s[ST_CLOCK_SYNCED], "", "clock_synced", &st->clock_synced, err);
+	r = json_get_bool(s[ST_CLOCK_SYNCED], "", "clock_synced", &st->clock_synced, err);
 	if (r < 0)
 		return r;
-	r = get_bool(s[ST_STORAGE_OK], "", "storage_ok", &st->storage_ok, err);
+	r = json_get_bool(s[ST_STORAGE_OK], "", "storage_ok", &st->storage_ok, err);
 	if (r < 0)
 		return r;
-	r = get_array(s[ST_DEVICES], "devices", RECORD_DEVICES_MAX, &count, err);
+	r = json_get_array(s[ST_DEVICES], "devices", RECORD_DEVICES_MAX, &count, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < count; i++) {
@@ -619,8 +476,8 @@ static int parse_record(const cJSON *root, struct record *rec, struct record_err
 	/* The version decides everything else, the kind which fields exist: read them first. */
 	if (!cJSON_GetObjectItemCaseSensitive(root, "v"))
 		return record_fail(err, "v", "missing");
-	r = get_int(cJSON_GetObjectItemCaseSensitive(root, "v"), "", "v", 0, RECORD_INT_MAX, &n,
-		    err);
+	r = json_get_int(cJSON_GetObjectItemCaseSensitive(root, "v"), "", "v", 0, RECORD_INT_MAX,
+			 &n, err);
 	if (r < 0)
 		return r;
 	if (n != RECORD_VERSION)
@@ -629,22 +486,22 @@ static int parse_record(const cJSON *root, struct record *rec, struct record_err
 	kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
 	if (!kind)
 		return record_fail(err, "kind", "missing");
-	r = get_enum(kind, "", "kind", record_kind_from_string, &k, err);
+	r = json_get_enum(kind, "", "kind", record_kind_from_string, &k, err);
 	if (r < 0)
 		return r;
 	rec->kind = (enum record_kind)k;
-	r = collect(root, "", kind_fields[k], kind_nfields[k], s, err);
+	r = json_collect(root, "", kind_fields[k], kind_nfields[k], s, err);
 	if (r < 0)
 		return r;
 	if (s[CM_SEQ]) {
 		if (rec->kind == RECORD_STATUS)
 			return record_fail(err, "seq", "a status record has no seq");
-		r = get_int(s[CM_SEQ], "", "seq", 1, RECORD_INT_MAX, &n, err);
+		r = json_get_int(s[CM_SEQ], "", "seq", 1, RECORD_INT_MAX, &n, err);
 		if (r < 0)
 			return r;
 		rec->seq = (uint64_t)n;
 	}
-	r = get_int(s[CM_TS], "", "ts", 0, RECORD_INT_MAX, &n, err);
+	r = json_get_int(s[CM_TS], "", "ts", 0, RECORD_INT_MAX, &n, err);
 	if (r < 0)
 		return r;
 	rec->ts = n;
@@ -666,30 +523,12 @@ static int parse_record(const cJSON *root, struct record *rec, struct record_err
 int record_from_json(const char *json, size_t len, struct record *ret, struct record_error *err)
 {
 	_cleanup_cjson_ cJSON *root = NULL;
-	_cleanup_free_ char *copy = NULL;
 	struct record rec;
-	const char *end = NULL;
 	int r;
 
-	if (len > RECORD_JSON_MAX)
-		return record_fail(err, "", "record of %zu bytes is larger than %d", len,
-				   RECORD_JSON_MAX);
-	if (memchr(json, '\0', len) || json_has_nul_escape(json, len))
-		return record_fail(err, "", "record contains a NUL byte");
-	copy = malloc(len + 1);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, json, len);
-	copy[len] = '\0';
-
-	root = cJSON_ParseWithOpts(copy, &end, true);
-	if (!root) {
-		size_t at = end && end >= copy ? (size_t)(end - copy) : 0;
-
-		if (len == 0)
-			return record_fail(err, "", "empty record");
-		return record_fail(err, "", "not valid JSON (at byte %zu)", at);
-	}
+	root = json_parse_bounded(json, len, "record", err, &r);
+	if (!root)
+		return r;
 
 	memset(&rec, 0, sizeof(rec));
 	r = parse_record(root, &rec, err);

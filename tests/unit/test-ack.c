@@ -30,7 +30,7 @@ static const struct {
 	const char *json;
 	const char *message;
 } bad[] = {
-	{ "", "not valid JSON" },
+	{ "", "empty ack" },
 	{ "[]", "must be a JSON object" },
 	{ "{}", "seqs: missing" },
 	{ "{\"seqs\":[[1,2]],\"extra\":1}", "extra: unknown field" },
