@@ -239,6 +239,9 @@ static int parse_thresholds(const cJSON *obj, struct down_config *c, struct reco
 			return record_fail(err, path, "not a section name");
 		if (!cJSON_IsObject(sec))
 			return record_fail(err, path, "must be an object of key: value");
+		for (const cJSON *o = obj->child; o != sec; o = o->next)
+			if (strcmp(o->string, sec->string) == 0)
+				return record_fail(err, path, "appears twice");
 		cJSON_ArrayForEach(item, sec)
 		{
 			struct down_override *o;
@@ -457,7 +460,7 @@ int down_config_to_json(const struct down_config *c, char **ret)
 	if (!root)
 		return -ENOMEM;
 	cJSON_AddNumberToObject(root, "v", RECORD_VERSION);
-	cJSON_AddNumberToObject(root, "version", (double)c->version);
+	json_add_integer(root, "version", (long long)c->version);
 	cJSON_AddStringToObject(root, "patient", c->patient);
 	th = cJSON_AddObjectToObject(root, "thresholds");
 	for (size_t i = 0; th && i < c->n_overrides; i++) {
@@ -568,12 +571,12 @@ int notice_to_json(const struct notice *n, char **ret)
 	cJSON_AddNumberToObject(root, "v", RECORD_VERSION);
 	cJSON_AddStringToObject(root, "type", notice_type_to_string(n->type));
 	if (n->type == NOTICE_ALERT_ACKNOWLEDGED) {
-		cJSON_AddNumberToObject(root, "alert_id", (double)n->alert_id);
+		json_add_integer(root, "alert_id", (long long)n->alert_id);
 		if (n->rule[0])
 			cJSON_AddStringToObject(root, "rule", n->rule);
 	}
 	if (n->type == NOTICE_VISIT)
-		cJSON_AddNumberToObject(root, "at", (double)n->at_ms);
+		json_add_integer(root, "at", n->at_ms);
 	if (n->text[0])
 		cJSON_AddStringToObject(root, "text", n->text);
 	*ret = cJSON_PrintUnformatted(root);

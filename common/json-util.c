@@ -187,3 +187,21 @@ cJSON *json_parse_bounded(const char *json, size_t len, const char *what, struct
 	}
 	return root;
 }
+
+cJSON *json_create_integer(long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return cJSON_CreateRaw(buf);
+}
+
+bool json_add_integer(cJSON *obj, const char *name, long long v)
+{
+	cJSON *n = json_create_integer(v);
+
+	if (n && cJSON_AddItemToObject(obj, name, n))
+		return true;
+	cJSON_Delete(n);
+	return false;
+}

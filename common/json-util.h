@@ -56,3 +56,7 @@ int json_get_array(const cJSON *item, const char *name, size_t max, size_t *ret,
  */
 cJSON *json_parse_bounded(const char *json, size_t len, const char *what, struct record_error *err,
 			  int *ret);
+
+/* cJSON prints 15 significant digits: these write integers up to 2^53 - 1 exactly. */
+cJSON *json_create_integer(long long v);
+bool json_add_integer(cJSON *obj, const char *name, long long v);

@@ -548,25 +548,6 @@ static bool add_number(cJSON *obj, const char *name, double v)
 	return cJSON_AddNumberToObject(obj, name, v) != NULL;
 }
 
-/* cJSON prints 15 significant digits; integers up to 2^53 - 1 are written exactly. */
-static cJSON *create_integer(long long v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", v);
-	return cJSON_CreateRaw(buf);
-}
-
-static bool add_integer(cJSON *obj, const char *name, long long v)
-{
-	cJSON *n = create_integer(v);
-
-	if (n && cJSON_AddItemToObject(obj, name, n))
-		return true;
-	cJSON_Delete(n);
-	return false;
-}
-
 static bool add_string_or_null(cJSON *obj, const char *name, const char *s)
 {
 	if (s && s[0])
@@ -586,7 +567,7 @@ static bool encode_reading(cJSON *o, const struct reading *rd)
 	ok = ok &&
 	     add_string_or_null(o, "device_time", rd->has_device_time ? rd->device_time : NULL);
 	if (rd->has_device_record)
-		ok = ok && add_integer(o, "device_record", rd->device_record);
+		ok = ok && json_add_integer(o, "device_record", rd->device_record);
 	else
 		ok = ok && cJSON_AddNullToObject(o, "device_record");
 	ok = ok && add_string_or_null(o, "meal", meal_to_string(rd->meal));
@@ -617,7 +598,7 @@ static bool encode_alert(cJSON *o, const struct alert *a)
 	cJSON *readings, *thresholds;
 	bool ok = true;
 
-	ok = ok && add_integer(o, "alert_id", (long long)a->alert_id);
+	ok = ok && json_add_integer(o, "alert_id", (long long)a->alert_id);
 	ok = ok && cJSON_AddStringToObject(o, "rule", a->rule);
 	ok = ok && cJSON_AddStringToObject(o, "severity", severity_to_string(a->severity));
 	ok = ok && cJSON_AddStringToObject(o, "state", alert_state_to_string(a->state));
@@ -625,7 +606,7 @@ static bool encode_alert(cJSON *o, const struct alert *a)
 	     cJSON_AddStringToObject(o, "confirmation", confirmation_to_string(a->confirmation));
 	readings = ok ? cJSON_AddArrayToObject(o, "readings") : NULL;
 	for (size_t i = 0; readings && ok && i < a->n_readings; i++) {
-		cJSON *n = create_integer((long long)a->readings[i]);
+		cJSON *n = json_create_integer((long long)a->readings[i]);
 
 		ok = n && cJSON_AddItemToArray(readings, n);
 	}
@@ -658,7 +639,7 @@ static bool encode_status(cJSON *o, const struct status *s)
 
 	ok = ok && cJSON_AddStringToObject(o, "state", gateway_state_to_string(s->state));
 	ok = ok && cJSON_AddStringToObject(o, "version", s->version);
-	ok = ok && add_integer(o, "outbox_depth", (long long)s->outbox_depth);
+	ok = ok && json_add_integer(o, "outbox_depth", (long long)s->outbox_depth);
 	ok = ok && cJSON_AddBoolToObject(o, "clock_synced", s->clock_synced);
 	ok = ok && cJSON_AddBoolToObject(o, "storage_ok", s->storage_ok);
 	devices = ok ? cJSON_AddArrayToObject(o, "devices") : NULL;
@@ -671,15 +652,15 @@ static bool encode_status(cJSON *o, const struct status *s)
 		ok = ok && cJSON_AddStringToObject(e, "address", d->address);
 		ok = ok && cJSON_AddStringToObject(e, "profile", d->profile);
 		ok = ok && cJSON_AddBoolToObject(e, "connected", d->connected);
-		ok = ok &&
-		     (d->has_last_reading_ts ? add_integer(e, "last_reading_ts", d->last_reading_ts)
-					     : cJSON_AddNullToObject(e, "last_reading_ts") != NULL);
+		ok = ok && (d->has_last_reading_ts
+				    ? json_add_integer(e, "last_reading_ts", d->last_reading_ts)
+				    : cJSON_AddNullToObject(e, "last_reading_ts") != NULL);
 		ok = ok && (d->has_battery ? add_number(e, "battery", d->battery)
 					   : cJSON_AddNullToObject(e, "battery") != NULL);
 		ok = ok && (d->has_rssi ? add_number(e, "rssi", d->rssi)
 					: cJSON_AddNullToObject(e, "rssi") != NULL);
 		ok = ok &&
-		     (d->has_clock_offset ? add_integer(e, "clock_offset_s", d->clock_offset_s)
+		     (d->has_clock_offset ? json_add_integer(e, "clock_offset_s", d->clock_offset_s)
 					  : cJSON_AddNullToObject(e, "clock_offset_s") != NULL);
 	}
 	return devices && ok;
@@ -700,8 +681,8 @@ int record_to_json(const struct record *r, char **ret, struct record_error *err)
 		return -ENOMEM;
 	ok = add_number(o, "v", RECORD_VERSION) &&
 	     cJSON_AddStringToObject(o, "kind", record_kind_to_string(r->kind)) &&
-	     (r->kind == RECORD_STATUS || add_integer(o, "seq", (long long)r->seq)) &&
-	     add_integer(o, "ts", r->ts);
+	     (r->kind == RECORD_STATUS || json_add_integer(o, "seq", (long long)r->seq)) &&
+	     json_add_integer(o, "ts", r->ts);
 	switch (r->kind) {
 	case RECORD_READING:
 		ok = ok && encode_reading(o, &r->reading);

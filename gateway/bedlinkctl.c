@@ -48,6 +48,14 @@ static void help(FILE *f)
 	      "  pair ADDRESS        Pair and trust a device\n"
 	      "  readings [--last N] The last N readings (default 10)\n"
 	      "  outbox              What is stored and not yet acknowledged by the cloud\n"
+	      "  alerts              Open alerts, the alarm, reminders and an open visit\n"
+	      "  press [--cancel]    Press the call button (an urgent call), or cancel the\n"
+	      "                      calls of the last minutes made by mistake\n"
+	      "  symptoms yes|no     The patient's answer to the symptom question\n"
+	      "  visit start --staff ID --service TYPE [--expected MIN]\n"
+	      "  visit end           Check a home visit in and out (TYPE: followup,\n"
+	      "                      bedside_round, nursing, health_check, rehabilitation,\n"
+	      "                      special, other)\n"
 	      "\n"
 	      "Offline commands:\n"
 	      "  decode [--model NAME] [--quirks LIST] [--text] UUID HEX\n"
@@ -239,6 +247,13 @@ static int print_status(const cJSON *o)
 	}
 	printf("  Devices:\n");
 	print_devices(cJSON_GetObjectItemCaseSensitive(o, "devices"));
+	{
+		const cJSON *sf = cJSON_GetObjectItemCaseSensitive(o, "safety");
+		int open = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sf, "open_alerts"));
+
+		printf("  Alerts:      %d open, alarm %s (details: bedlinkctl alerts)\n", open,
+		       str(sf, "alarm"));
+	}
 	if (num(o, "bad_values") > 0)
 		printf("  %.0f values from devices could not be used (see the journal).\n",
 		       num(o, "bad_values"));
@@ -305,6 +320,99 @@ static int run(const char *line, int (*print)(const cJSON *))
 	r = json_output || !print ? 0 : print(o);
 	cJSON_Delete(o);
 	return r;
+}
+
+static int print_alerts(const cJSON *o)
+{
+	const cJSON *a, *v = cJSON_GetObjectItemCaseSensitive(o, "visit");
+
+	printf("Alarm: %s\n", str(o, "alarm"));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "open_alerts")) == 0)
+		printf("No open alerts.\n");
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "open_alerts"))
+	{
+		printf("  #%-4.0f %-6s %s  confirmation %-12s %s\n", num(a, "alert_id"),
+		       str(a, "rule"), str(a, "severity"), str(a, "confirmation"),
+		       str(a, "message"));
+	}
+	printf("Reminders: %d",
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "reminders")));
+	if (num(o, "missed_in_a_row") > 0)
+		printf(", %.0f measurement windows missed in a row", num(o, "missed_in_a_row"));
+	printf("\n");
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "reminders"))
+	{
+		const cJSON *t;
+
+		printf("  %-16s %-12s %-16s", str(a, "name"), str(a, "kind"),
+		       str(a, "measurement"));
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a, "times"))
+		{
+			printf(" %s", cJSON_IsString(t) ? t->valuestring : "");
+		}
+		printf("\n");
+	}
+	if (!flag(v, "open")) {
+		printf("Visit: none open\n");
+		return 0;
+	}
+	printf("Visit: %s by %s, expected %.0f min, started ", str(v, "service"), str(v, "staff"),
+	       num(v, "expected_min"));
+	print_age(num(v, "since_ms"));
+	printf("\n");
+	return 0;
+}
+
+static int print_call(const cJSON *o)
+{
+	if (strcmp(str(o, "call"), "cancelled") == 0)
+		printf("The calls of the last minutes are cancelled (the cancellation is recorded and "
+		       "sent to the doctor).\n");
+	else
+		printf("Call raised: stored and being sent to the doctor ahead of everything else.\n");
+	return 0;
+}
+
+static int print_ok(const cJSON *o)
+{
+	(void)o;
+	printf("Done.\n");
+	return 0;
+}
+
+static int cmd_visit(int argc, char **argv)
+{
+	const char *staff = NULL, *service = NULL;
+	bool bad = false;
+	long expected = 0;
+	char line[192];
+
+	if (argc == 2 && strcmp(argv[1], "end") == 0)
+		return run("visit-end", print_ok);
+	if (argc < 2 || strcmp(argv[1], "start") != 0) {
+		fprintf(stderr,
+			"bedlinkctl: visit start --staff ID --service TYPE [--expected MIN] | "
+			"visit end\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--staff") == 0 && i + 1 < argc)
+			staff = argv[++i];
+		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc)
+			service = argv[++i];
+		else if (strcmp(argv[i], "--expected") == 0 && i + 1 < argc)
+			expected = strtol(argv[++i], NULL, 10);
+		else
+			bad = true;
+	}
+	if (bad || !staff || !service || strchr(staff, ' ') || strchr(service, ' ') ||
+	    strlen(staff) > 60 || strlen(service) > 60 || expected < 0 || expected > 1440) {
+		fprintf(stderr, "bedlinkctl: visit start needs --staff ID and --service TYPE "
+				"(--expected takes 1..1440 minutes)\n");
+		return 2;
+	}
+	snprintf(line, sizeof(line), "visit-start %s %s %ld", staff, service, expected);
+	return run(line, print_ok);
 }
 
 static int print_devices_answer(const cJSON *a)
@@ -506,6 +614,21 @@ int main(int argc, char **argv)
 		return run("outbox", print_outbox);
 	if (strcmp(argv[0], "readings") == 0)
 		return cmd_readings(argc, argv);
+	if (strcmp(argv[0], "alerts") == 0 && argc == 1)
+		return run("safety", print_alerts);
+	if (strcmp(argv[0], "press") == 0 && argc == 1)
+		return run("press", print_call);
+	if (strcmp(argv[0], "press") == 0 && argc == 2 && strcmp(argv[1], "--cancel") == 0)
+		return run("press cancel", print_call);
+	if (strcmp(argv[0], "symptoms") == 0 && argc == 2 &&
+	    (strcmp(argv[1], "yes") == 0 || strcmp(argv[1], "no") == 0)) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "symptoms %s", argv[1]);
+		return run(line, print_ok);
+	}
+	if (strcmp(argv[0], "visit") == 0)
+		return cmd_visit(argc, argv);
 	if (strcmp(argv[0], "scan") == 0 && argc <= 2)
 		return cmd_scan(argc, argv);
 	if (strcmp(argv[0], "pair") == 0 && argc == 2) {

@@ -28,6 +28,27 @@ void gateway_config_defaults(struct gateway_config *c)
 	c->outbox_max_age_days = 90;
 	c->outbox_retention_days = 7;
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/bedlink/gateway.sock");
+	c->alarm_buzzer_silence_s = 120;
+	c->call_cancel_window_s = 120;
+	c->reminders_early_min = 60;
+	c->visit_expected_min = 60;
+	snprintf(c->visit_severity, sizeof(c->visit_severity), "P2");
+}
+
+static void button_defaults(struct gateway_button_config *b)
+{
+	snprintf(b->source, sizeof(b->source), "gpio");
+	b->active_low = true;
+	snprintf(b->key, sizeof(b->key), "KEY_ENTER");
+	b->debounce_ms = 50;
+	b->long_press_ms = 5000;
+}
+
+static void reminder_defaults(struct gateway_reminder_config *r)
+{
+	snprintf(r->kind, sizeof(r->kind), "measurement");
+	snprintf(r->days, sizeof(r->days), "daily");
+	r->grace_min = 120;
 }
 
 #define G(key, parser, field, min, max)                                         \
@@ -45,6 +66,17 @@ void gateway_config_defaults(struct gateway_config *c)
 		"device.*", key, config_parse_string,                            \
 			offsetof(struct gateway_device_config, field),           \
 			sizeof(((struct gateway_device_config *)0)->field), 0, 0 \
+	}
+
+#define B(key, parser, field, min, max)                                                 \
+	{                                                                               \
+		"button.*", key, parser, offsetof(struct gateway_button_config, field), \
+			sizeof(((struct gateway_button_config *)0)->field), min, max    \
+	}
+#define R(key, parser, field, min, max)                                                     \
+	{                                                                                   \
+		"reminder.*", key, parser, offsetof(struct gateway_reminder_config, field), \
+			sizeof(((struct gateway_reminder_config *)0)->field), min, max      \
 	}
 
 static const struct config_item items[] = {
@@ -67,11 +99,71 @@ static const struct config_item items[] = {
 	S("outbox", "max_age_days", config_parse_int, outbox_max_age_days, 1, 3650),
 	S("outbox", "retention_days", config_parse_int, outbox_retention_days, 0, 3650),
 	S("control", "socket", config_parse_string, control_socket, 0, 0),
+	S("rules", "thresholds", config_parse_string, rules_thresholds, 0, 0),
+	S("alarm", "led_chip", config_parse_string, alarm_led_chip, 0, 0),
+	S("alarm", "led_line", config_parse_int, alarm_led_line, 0, 1023),
+	S("alarm", "buzzer_chip", config_parse_string, alarm_buzzer_chip, 0, 0),
+	S("alarm", "buzzer_line", config_parse_int, alarm_buzzer_line, 0, 1023),
+	S("alarm", "voice_command", config_parse_string, alarm_voice_command, 0, 0),
+	S("alarm", "buzzer_silence", config_parse_int, alarm_buzzer_silence_s, 0, 86400),
+	S("call", "cancel_window", config_parse_int, call_cancel_window_s, 0, 3600),
+	S("reminders", "early_min", config_parse_int, reminders_early_min, 0, 720),
+	S("visit", "expected_min", config_parse_int, visit_expected_min, 1, 1440),
+	S("visit", "severity", config_parse_string, visit_severity, 0, 0),
+	B("source", config_parse_string, source, 0, 0),
+	B("chip", config_parse_string, chip, 0, 0),
+	B("line", config_parse_int, line, 0, 1023),
+	B("active_low", config_parse_bool, active_low, 0, 0),
+	B("device", config_parse_string, device, 0, 0),
+	B("key", config_parse_string, key, 0, 0),
+	B("debounce_ms", config_parse_int, debounce_ms, 0, 1000),
+	B("long_press_ms", config_parse_int, long_press_ms, 500, 60000),
+	R("kind", config_parse_string, kind, 0, 0),
+	R("measurement", config_parse_string, measurement, 0, 0),
+	R("times", config_parse_string, times, 0, 0),
+	R("days", config_parse_string, days, 0, 0),
+	R("grace_min", config_parse_int, grace_min, 1, 1440),
+	R("text", config_parse_string, text, 0, 0),
 	D("address", address),
 	D("profile", profile),
 	D("quirks", quirks),
 	D("passkey", passkey),
 };
+
+/* [button.NAME] and [reminder.NAME]: find or add the instance. */
+static void *instance_base(struct gateway_config *c, const char *section, char *why,
+			   size_t why_size)
+{
+	bool button = section[0] == 'b';
+	const char *name = strchr(section, '.') + 1;
+	size_t *n = button ? &c->n_buttons : &c->n_reminders;
+	size_t max = button ? GATEWAY_BUTTONS_MAX : GATEWAY_REMINDERS_MAX;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(button ? c->buttons[i].name : c->reminders[i].name, name) == 0)
+			return button ? (void *)&c->buttons[i] : (void *)&c->reminders[i];
+	if (!record_name_is_valid(name)) {
+		snprintf(why, why_size, "name must be 1..%d characters of A-Z a-z 0-9 _ - .",
+			 RECORD_NAME_MAX);
+		return NULL;
+	}
+	if (*n == max) {
+		snprintf(why, why_size, "at most %zu %s", max, button ? "buttons" : "reminders");
+		return NULL;
+	}
+	if (button) {
+		struct gateway_button_config *b = &c->buttons[(*n)++];
+
+		button_defaults(b);
+		snprintf(b->name, sizeof(b->name), "%s", name);
+		return b;
+	}
+	struct gateway_reminder_config *r = &c->reminders[(*n)++];
+
+	reminder_defaults(r);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	return r;
+}
 
 static void *section_base(void *userdata, const char *section, char *why, size_t why_size)
 {
@@ -79,6 +171,8 @@ static void *section_base(void *userdata, const char *section, char *why, size_t
 	const char *name;
 	struct gateway_device_config *d;
 
+	if (strncmp(section, "button.", 7) == 0 || strncmp(section, "reminder.", 9) == 0)
+		return instance_base(c, section, why, why_size);
 	if (strncmp(section, "device.", 7) != 0)
 		return c;
 	name = section + 7;
@@ -149,6 +243,59 @@ static bool is_gateway_id(const char *s)
 	return true;
 }
 
+static int validate_button(const struct gateway_button_config *b, const char *path,
+			   struct config_error *err)
+{
+	char section[64];
+
+	snprintf(section, sizeof(section), "button.%s", b->name);
+	if (strcmp(b->source, "gpio") == 0) {
+		if (!b->chip[0])
+			return invalid(err, path, section, "chip",
+				       "missing (the GPIO chip, e.g. gpiochip0)");
+	} else if (strcmp(b->source, "evdev") == 0) {
+		if (b->device[0] != '/')
+			return invalid(err, path, section, "device",
+				       "missing or not an absolute path (the input device, e.g. "
+				       "/dev/input/by-id/...-event-kbd)");
+		if (button_key_from_string(b->key) < 0)
+			return invalid(err, path, section, "key",
+				       "'%s' is not a key name (KEY_ENTER, KEY_SPACE, KEY_F13, "
+				       "KEY_OK, BTN_0, ...) or a key code",
+				       b->key);
+	} else {
+		return invalid(err, path, section, "source", "'%s' must be gpio or evdev",
+			       b->source);
+	}
+	return 0;
+}
+
+static int validate_reminder(const struct gateway_reminder_config *r, const char *path,
+			     struct config_error *err)
+{
+	uint16_t times[DOWN_TIMES_MAX];
+	char section[64], why[160];
+	int kind = schedule_kind_from_string(r->kind);
+	uint8_t days;
+
+	snprintf(section, sizeof(section), "reminder.%s", r->name);
+	if (kind < 0)
+		return invalid(err, path, section, "kind", "'%s' must be measurement or medication",
+			       r->kind);
+	if (kind == SCHEDULE_MEASUREMENT && measurement_from_string(r->measurement) < 0)
+		return invalid(err, path, section, "measurement",
+			       "'%s' must be blood_pressure, glucose, pulse_oximetry, "
+			       "body_temperature, body_weight or bedside",
+			       r->measurement);
+	if (kind == SCHEDULE_MEDICATION && r->measurement[0])
+		return invalid(err, path, section, "measurement", "only for kind = measurement");
+	if (schedule_parse_times(r->times, times, DOWN_TIMES_MAX, why, sizeof(why)) < 0)
+		return invalid(err, path, section, "times", "%s", why);
+	if (schedule_parse_days(r->days, &days, why, sizeof(why)) < 0)
+		return invalid(err, path, section, "days", "%s", why);
+	return 0;
+}
+
 int gateway_config_validate(const struct gateway_config *c, const char *path,
 			    struct config_error *err)
 {
@@ -171,6 +318,21 @@ int gateway_config_validate(const struct gateway_config *c, const char *path,
 	if (c->control_socket[0] != '/')
 		return invalid(err, path, "control", "socket", "'%s' must be an absolute path",
 			       c->control_socket);
+	if (severity_from_string(c->visit_severity) < 0)
+		return invalid(err, path, "visit", "severity", "'%s' must be P1, P2, P3 or P4",
+			       c->visit_severity);
+	for (size_t i = 0; i < c->n_buttons; i++) {
+		int r = validate_button(&c->buttons[i], path, err);
+
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < c->n_reminders; i++) {
+		int r = validate_reminder(&c->reminders[i], path, err);
+
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < c->n_devices; i++) {
 		const struct gateway_device_config *d = &c->devices[i];
 		char section[64];
@@ -231,4 +393,38 @@ void gateway_config_ble_device(const struct gateway_device_config *d, struct ble
 	ret->profile = (enum ble_profile)ble_profile_from_string(d->profile);
 	ret->quirks = (unsigned)ble_quirks_from_string(d->quirks);
 	snprintf(ret->passkey, sizeof(ret->passkey), "%s", d->passkey);
+}
+
+void gateway_config_button(const struct gateway_button_config *b, uint32_t debounce_fallback,
+			   struct button_config *ret)
+{
+	int key = button_key_from_string(b->key);
+
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->name, sizeof(ret->name), "%s", b->name);
+	ret->source = strcmp(b->source, "evdev") == 0 ? BUTTON_SOURCE_EVDEV : BUTTON_SOURCE_GPIO;
+	snprintf(ret->chip, sizeof(ret->chip), "%s", b->chip);
+	ret->line = (unsigned)b->line;
+	ret->active_low = b->active_low;
+	snprintf(ret->evdev, sizeof(ret->evdev), "%s", b->device);
+	ret->key = key > 0 ? (unsigned)key : 0;
+	ret->debounce_ms = b->debounce_ms >= 0 ? (uint32_t)b->debounce_ms : debounce_fallback;
+	ret->long_press_ms = (uint32_t)b->long_press_ms;
+}
+
+void gateway_config_schedule(const struct gateway_reminder_config *r, struct schedule *ret)
+{
+	char why[160];
+	int n;
+
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->name, sizeof(ret->name), "%s", r->name);
+	ret->kind = (enum schedule_kind)schedule_kind_from_string(r->kind);
+	if (ret->kind == SCHEDULE_MEASUREMENT)
+		ret->measurement = (enum measurement)measurement_from_string(r->measurement);
+	n = schedule_parse_times(r->times, ret->times, DOWN_TIMES_MAX, why, sizeof(why));
+	ret->n_times = n > 0 ? (size_t)n : 0;
+	(void)schedule_parse_days(r->days, &ret->days, why, sizeof(why));
+	ret->grace_min = (uint32_t)r->grace_min;
+	snprintf(ret->text, sizeof(ret->text), "%s", r->text);
 }

@@ -2,7 +2,9 @@
 /*
  * bedlink-gateway's configuration: the INI file (and its drop-ins) read
  * through one table, then validated as a whole. Sections: [gateway],
- * [mqtt], [bluez], [outbox], [control] and one [device.NAME] per bound device.
+ * [mqtt], [bluez], [outbox], [control], [rules], [alarm], [call], [reminders],
+ * [visit], one [device.NAME] per bound device, one [button.NAME] per call
+ * button and one [reminder.NAME] per schedule.
  * The gateway holds a pseudonym (its id), never the patient's name.
  */
 #pragma once
@@ -11,9 +13,13 @@
 #include <stdint.h>
 
 #include "bluez.h"
+#include "button.h"
 #include "config.h"
+#include "down.h"
 
-#define GATEWAY_DEVICES_MAX 16
+#define GATEWAY_DEVICES_MAX   16
+#define GATEWAY_BUTTONS_MAX   4
+#define GATEWAY_REMINDERS_MAX 16
 
 struct gateway_config {
 	/* [gateway] */
@@ -40,6 +46,47 @@ struct gateway_config {
 	long long outbox_retention_days;
 	/* [control] */
 	char control_socket[108];
+	/* [rules] */
+	char rules_thresholds[256]; /* "" = the built-in defaults (config/thresholds/default.conf)
+				     */
+	/* [alarm] */
+	char alarm_led_chip[64];
+	long long alarm_led_line;
+	char alarm_buzzer_chip[64];
+	long long alarm_buzzer_line;
+	char alarm_voice_command[256];
+	long long alarm_buzzer_silence_s;
+	/* [call] */
+	long long call_cancel_window_s; /* a long press cancels calls made this recently */
+	/* [reminders] */
+	long long reminders_early_min; /* a measurement this early counts for its planned time */
+	/* [visit] */
+	long long visit_expected_min; /* when `visit start` gives no --expected */
+	char visit_severity[4];
+	/* [button.NAME] */
+	size_t n_buttons;
+	struct gateway_button_config {
+		char name[RECORD_NAME_MAX + 1];
+		char source[8]; /* gpio | evdev */
+		char chip[64];
+		long long line;
+		bool active_low;
+		char device[256];
+		char key[24];
+		long long debounce_ms;
+		long long long_press_ms;
+	} buttons[GATEWAY_BUTTONS_MAX];
+	/* [reminder.NAME] */
+	size_t n_reminders;
+	struct gateway_reminder_config {
+		char name[RECORD_NAME_MAX + 1];
+		char kind[16];
+		char measurement[24];
+		char times[128];
+		char days[64];
+		long long grace_min;
+		char text[RECORD_TEXT_MAX + 1];
+	} reminders[GATEWAY_REMINDERS_MAX];
 	/* [device.NAME] */
 	size_t n_devices;
 	struct gateway_device_config {
@@ -67,6 +114,11 @@ int gateway_config_load(const char *path, struct gateway_config *c, struct confi
  */
 int gateway_config_validate(const struct gateway_config *c, const char *path,
 			    struct config_error *err);
+
+/* The button and reminder entries for validated configs. */
+void gateway_config_button(const struct gateway_button_config *b, uint32_t debounce_fallback,
+			   struct button_config *ret);
+void gateway_config_schedule(const struct gateway_reminder_config *r, struct schedule *ret);
 
 /* The BLE device entry for a validated device config. */
 void gateway_config_ble_device(const struct gateway_device_config *d,

@@ -30,6 +30,7 @@
 #include "macro.h"
 #include "outbox.h"
 #include "quirks.h"
+#include "safety.h"
 #include "uplink.h"
 
 #define QUEUE_MAX       10000 /* records waiting for a commit (disk full) */
@@ -38,6 +39,16 @@
 #define PRUNE_EVERY_S   600
 #define STATUS_EVERY_S  60
 #define RETRY_COMMIT_S  5
+
+/* A record waiting for a commit; evaluated once the rules have seen it (a retried batch
+ * keeps the alerts derived from it right behind it). */
+struct queued {
+	struct record rec;
+	bool evaluated;
+};
+
+/* Records the rules may derive from one stored record. */
+#define DERIVED_MAX 12
 
 struct sent {
 	uint64_t seq;
@@ -51,6 +62,7 @@ struct manager {
 	struct bluez *bluez;
 	struct uplink *uplink;
 	struct control *control;
+	struct safety *safety;
 
 	sd_event_source *commit_defer;
 	sd_event_source *pump_defer;
@@ -59,7 +71,7 @@ struct manager {
 	sd_event_source *status_timer;
 	sd_event_source *resend_timer;
 
-	struct record *queue; /* waiting for a commit, in arrival order */
+	struct queued *queue; /* waiting for a commit, in arrival order */
 	size_t n_queue, queue_cap;
 	uint64_t dropped; /* readings dropped because the queue was full while storage failed */
 
@@ -106,7 +118,7 @@ static void schedule_commit(struct manager *m, bool urgent)
 /* Makes room for one more queued record; the queue grows as needed. */
 static int queue_reserve(struct manager *m)
 {
-	struct record *q;
+	struct queued *q;
 	size_t cap;
 
 	if (m->n_queue < m->queue_cap)
@@ -121,21 +133,45 @@ static int queue_reserve(struct manager *m)
 }
 
 /*
+ * Drops queued record @i. A failed commit already gave the queue tentative
+ * seqs, which the retry gives out again in the same order: later records move
+ * down by one, and alerts citing them are corrected to match.
+ */
+static void queue_drop(struct manager *m, size_t i)
+{
+	uint64_t gone = m->queue[i].rec.seq;
+
+	memmove(&m->queue[i], &m->queue[i + 1], (m->n_queue - i - 1) * sizeof(*m->queue));
+	m->n_queue--;
+	if (!gone)
+		return;
+	for (size_t k = 0; k < m->n_queue; k++) {
+		struct alert *a = &m->queue[k].rec.alert;
+		size_t w = 0;
+
+		if (m->queue[k].rec.kind != RECORD_ALERT)
+			continue;
+		for (size_t j = 0; j < a->n_readings; j++)
+			if (a->readings[j] != gone)
+				a->readings[w++] = a->readings[j] - (a->readings[j] > gone);
+		a->n_readings = w;
+	}
+}
+
+/*
  * Queues a record for the next commit. When storage has been failing long
- * enough for QUEUE_MAX records to wait, the oldest reading makes room; alerts
- * and events (calls) are never dropped.
+ * enough for QUEUE_MAX records to wait, the oldest reading no alert cites
+ * makes room; alerts and events (calls) are never dropped.
  */
 static void enqueue(struct manager *m, const struct record *r)
 {
 	if (m->n_queue >= QUEUE_MAX) {
 		size_t i;
 
-		for (i = 0; i < m->n_queue && m->queue[i].kind != RECORD_READING; i++)
+		for (i = 0; i < m->n_queue && m->queue[i].rec.kind != RECORD_READING; i++)
 			;
 		if (i < m->n_queue) {
-			memmove(&m->queue[i], &m->queue[i + 1],
-				(m->n_queue - i - 1) * sizeof(*m->queue));
-			m->n_queue--;
+			queue_drop(m, i);
 			m->dropped++;
 		} else if (r->kind == RECORD_READING) {
 			m->dropped++;
@@ -144,8 +180,40 @@ static void enqueue(struct manager *m, const struct record *r)
 	}
 	if (queue_reserve(m) < 0)
 		return;
-	m->queue[m->n_queue++] = *r;
+	m->queue[m->n_queue++] = (struct queued){ .rec = *r };
 	schedule_commit(m, outbox_priority_of(r) == OUTBOX_PRIORITY_URGENT);
+}
+
+static void on_safety_enqueue(void *userdata, const struct record *r)
+{
+	enqueue(userdata, r);
+}
+
+/*
+ * Runs the rules on queued record @i, which just got its seq, and inserts what
+ * they derive (alerts, device errors) right behind it, to be stored in the same
+ * transaction.
+ */
+static int evaluate(struct manager *m, size_t i, int64_t now)
+{
+	struct record derived[DERIVED_MAX];
+	size_t n;
+	int r;
+
+	m->queue[i].evaluated = true;
+	if (!m->safety || !safety_wants(&m->queue[i].rec))
+		return 0;
+	n = safety_evaluate(m->safety, &m->queue[i].rec, now, derived, DERIVED_MAX);
+	for (size_t k = 0; k < n; k++) {
+		r = queue_reserve(m);
+		if (r < 0)
+			return r;
+		memmove(&m->queue[i + 2 + k], &m->queue[i + 1 + k],
+			(m->n_queue - i - 1 - k) * sizeof(*m->queue));
+		m->queue[i + 1 + k] = (struct queued){ .rec = derived[k], .evaluated = true };
+		m->n_queue++;
+	}
+	return 0;
 }
 
 static void request_pump(struct manager *m);
@@ -163,13 +231,22 @@ static int commit_queue(struct manager *m)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < m->n_queue; i++) {
-		r = outbox_add(m->outbox, &m->queue[i], now);
+		r = outbox_add(m->outbox, &m->queue[i].rec, now);
 		/* An invalid record is a bug here; it is logged by the outbox and skipped. */
 		if (r < 0 && r != -EBADMSG) {
 			outbox_rollback(m->outbox);
 			return r;
 		}
+		if (r >= 0 && !m->queue[i].evaluated) {
+			r = evaluate(m, i, now);
+			if (r < 0) {
+				outbox_rollback(m->outbox);
+				return r;
+			}
+		}
 	}
+	if (m->safety)
+		safety_save_state(m->safety, now);
 	r = outbox_commit(m->outbox);
 	if (r < 0)
 		return r;
@@ -194,6 +271,9 @@ static int on_commit(sd_event_source *s, void *userdata)
 	if (r == -ENOSPC && prune(m) >= 0)
 		/* Acknowledged copies went first (then the oldest readings): try once more. */
 		r = commit_queue(m);
+	/* The alarm sounds even when the disk is full: the patient comes first. */
+	if (m->safety)
+		safety_flush_actions(m->safety);
 	if (r < 0) {
 		if (was_ok)
 			log_error_errno(r,
@@ -274,6 +354,8 @@ static void on_device_state(void *userdata, const char *device, enum ble_device_
 		if (strcmp(m->config.devices[i].name, device) != 0 || m->connected[i] == now)
 			continue;
 		m->connected[i] = now;
+		if (now && m->safety)
+			safety_device_seen(m->safety, device);
 		add_event(m, now ? EVENT_DEVICE_CONNECTED : EVENT_DEVICE_DISCONNECTED, device,
 			  NULL);
 		publish_status(m);
@@ -416,18 +498,18 @@ static void on_ack(void *userdata, const struct ack_range *ranges, size_t n)
 
 static void on_down_config(void *userdata, const char *payload, size_t len)
 {
-	(void)userdata;
-	(void)payload;
-	log_info("gateway: received down/config (%zu bytes); patient configuration is applied by "
-		 "the local-safety rules, which this gateway version does not have yet",
-		 len);
+	struct manager *m = userdata;
+
+	log_info("gateway: received down/config (%zu bytes)", len);
+	safety_down_config(m->safety, payload, len);
 }
 
 static void on_notice(void *userdata, const char *payload, size_t len)
 {
-	(void)userdata;
-	(void)payload;
+	struct manager *m = userdata;
+
 	log_info("gateway: received down/notice (%zu bytes)", len);
+	safety_notice(m->safety, payload, len);
 }
 
 static int on_resend(sd_event_source *s, uint64_t usec, void *userdata)
@@ -632,6 +714,12 @@ static char *answer_status(struct manager *m)
 	cJSON_AddItemToObject(o, "outbox", outbox_json(m));
 	cJSON_AddItemToObject(o, "devices", devices_json(m));
 	cJSON_AddNumberToObject(o, "bad_values", (double)m->bad_values);
+	{
+		_cleanup_free_ char *safety = safety_status_json(m->safety);
+
+		if (safety)
+			cJSON_AddItemToObject(o, "safety", cJSON_Parse(safety));
+	}
 	return print_and_free(o);
 }
 
@@ -694,10 +782,10 @@ static char *answer_ok(const char *key, const char *value)
 static int on_control(void *userdata, const char *request, char **ret, char *why, size_t why_size)
 {
 	struct manager *m = userdata;
-	char verb[32] = "", arg[64] = "";
+	char verb[32] = "", arg[64] = "", arg2[64] = "", arg3[16] = "";
 	int error = -ENOMEM, r;
 
-	if (sscanf(request, "%31s %63s", verb, arg) < 1) {
+	if (sscanf(request, "%31s %63s %63s %15s", verb, arg, arg2, arg3) < 1) {
 		snprintf(why, why_size, "empty request");
 		return -EINVAL;
 	}
@@ -737,6 +825,31 @@ static int on_control(void *userdata, const char *request, char **ret, char *why
 			return r;
 		}
 		*ret = answer_ok("pairing", arg);
+	} else if (strcmp(verb, "press") == 0) {
+		/* Durable before the answer: the call is committed with this iteration's batch. */
+		safety_press(m->safety, "control", strcmp(arg, "cancel") == 0);
+		*ret = answer_ok("call", strcmp(arg, "cancel") == 0 ? "cancelled" : "raised");
+	} else if (strcmp(verb, "symptoms") == 0) {
+		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
+			snprintf(why, why_size, "symptoms takes yes or no");
+			return -EINVAL;
+		}
+		safety_symptoms(m->safety, strcmp(arg, "yes") == 0);
+		*ret = answer_ok("symptoms", arg);
+	} else if (strcmp(verb, "visit-start") == 0) {
+		long expected = arg3[0] ? strtol(arg3, NULL, 10) : 0;
+
+		r = safety_visit_start(m->safety, arg, arg2, expected, why, why_size);
+		if (r < 0)
+			return r;
+		*ret = answer_ok("visit", "started");
+	} else if (strcmp(verb, "visit-end") == 0) {
+		r = safety_visit_end(m->safety, why, why_size);
+		if (r < 0)
+			return r;
+		*ret = answer_ok("visit", "ended");
+	} else if (strcmp(verb, "safety") == 0) {
+		*ret = safety_status_json(m->safety);
 	} else {
 		snprintf(why, why_size, "unknown request '%s'", verb);
 		return -EINVAL;
@@ -785,6 +898,9 @@ static int setup(struct manager *m)
 		.max_age_ms = m->config.outbox_max_age_days * 86400000LL,
 		.retention_ms = m->config.outbox_retention_days * 86400000LL,
 	};
+	static const struct safety_host safety_host = {
+		.enqueue = on_safety_enqueue,
+	};
 	struct bluez_config bc;
 	struct uplink_config uc = { 0 };
 	_cleanup_free_ char *offline = NULL;
@@ -799,6 +915,9 @@ static int setup(struct manager *m)
 	r = outbox_open(path, &limits, &m->outbox);
 	if (r < 0)
 		return r;
+	r = safety_new(m->event, &m->config, m->outbox, &safety_host, m, &m->safety);
+	if (r < 0)
+		return log_error_errno(r, "gateway: cannot start the local safety rules: %m");
 
 	bluez_config_defaults(&bc);
 	snprintf(bc.bus, sizeof(bc.bus), "%s", m->config.bluez_bus);
@@ -902,6 +1021,7 @@ static void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->status_timer);
 	sd_event_source_disable_unref(m->resend_timer);
 	control_free(m->control);
+	safety_free(m->safety);
 	uplink_free(m->uplink);
 	bluez_free(m->bluez);
 	outbox_free(m->outbox);
@@ -964,6 +1084,15 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "bedlink-gateway: %s\n", err.message);
 		return 2;
+	}
+	{
+		char msg[512];
+
+		r = safety_check_thresholds(&m.config, msg, sizeof(msg));
+		if (r < 0) {
+			fprintf(stderr, "bedlink-gateway: %s\n", msg);
+			return 2;
+		}
 	}
 	if (check_only) {
 		const struct {

@@ -70,6 +70,9 @@ static const struct {
 	  "thresholds.BP1.a: must be a number, a string or true/false" },
 	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"thresholds\":{\"BP1\":5}}",
 	  "thresholds.BP1: must be an object" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"thresholds\":{\"BP1\":{\"a\":1},"
+	  "\"BP5\":{},\"BP1\":{\"b\":2}}}",
+	  "thresholds.BP1: appears twice" },
 	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"thresholds\":{\"BP1\":{\"a\":\"\"}}}",
 	  "thresholds.BP1.a: must be non-empty" },
 	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"schedules\":[{\"name\":\"a\",\"kind\":"
