@@ -148,6 +148,12 @@ static char *read_line(char *str, int num, void *stream)
 	if (st->at_line_start)
 		st->line++;
 	st->at_line_start = strchr(r, '\n') != NULL;
+	/* inih would cut a longer line into pieces and blame the wrong line: refuse it here. */
+	if (!st->at_line_start && strlen(r) + 2 >= (size_t)num &&
+	    (st->file ? !feof(st->file) : *st->text != '\0')) {
+		fail(st, NULL, NULL, -EINVAL, "line longer than %d bytes", num - 2);
+		return NULL;
+	}
 	return r;
 }
 

@@ -26,7 +26,7 @@ enum log_level log_get_max_level(void)
 
 void log_set_prefix(int on)
 {
-	prefix_mode = !!on;
+	__atomic_store_n(&prefix_mode, !!on, __ATOMIC_RELAXED);
 }
 
 int log_level_from_string(const char *s)
@@ -55,14 +55,19 @@ int log_internal(enum log_level level, int error, const char *format, ...)
 	char buf[2048];
 	int saved_errno = errno;
 	size_t n = 0;
+	int prefix;
 	va_list ap;
 
 	if (level > max_level)
 		return error;
 
-	if (prefix_mode < 0)
-		prefix_mode = !isatty(STDERR_FILENO);
-	if (prefix_mode)
+	/* Atomic: the Modbus poller's threads log too; every thread decides the same. */
+	prefix = __atomic_load_n(&prefix_mode, __ATOMIC_RELAXED);
+	if (prefix < 0) {
+		prefix = !isatty(STDERR_FILENO);
+		__atomic_store_n(&prefix_mode, prefix, __ATOMIC_RELAXED);
+	}
+	if (prefix)
 		n = (size_t)snprintf(buf, sizeof(buf), "<%d>", (int)level);
 
 	/* glibc's "%m" prints strerror(errno). */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "gateway-config.h"
@@ -18,6 +19,7 @@ void gateway_config_defaults(struct gateway_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/bedlink");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
+	snprintf(c->modbus_profiles, sizeof(c->modbus_profiles), "/etc/bedlink/modbus");
 	snprintf(c->mqtt_host, sizeof(c->mqtt_host), "localhost");
 	c->mqtt_port = 1883;
 	c->mqtt_keepalive_s = 30;
@@ -61,6 +63,16 @@ static void reminder_defaults(struct gateway_reminder_config *r)
 		section, key, parser, offsetof(struct gateway_config, field), \
 			sizeof(((struct gateway_config *)0)->field), min, max \
 	}
+#define M(key, parser, field, min, max)                                             \
+	{                                                                           \
+		"modbus.*", key, parser, offsetof(struct modbus_bus_config, field), \
+			sizeof(((struct modbus_bus_config *)0)->field), min, max    \
+	}
+#define DI(key, field, min, max)                                                                  \
+	{                                                                                         \
+		"device.*", key, config_parse_int, offsetof(struct gateway_device_config, field), \
+			sizeof(((struct gateway_device_config *)0)->field), min, max              \
+	}
 #define D(key, field)                                                            \
 	{                                                                        \
 		"device.*", key, config_parse_string,                            \
@@ -83,6 +95,7 @@ static const struct config_item items[] = {
 	G("id", config_parse_string, id, 0, 0),
 	G("data_dir", config_parse_string, data_dir, 0, 0),
 	G("log_level", config_parse_string, log_level, 0, 0),
+	G("modbus_profiles", config_parse_string, modbus_profiles, 0, 0),
 	S("mqtt", "host", config_parse_string, mqtt_host, 0, 0),
 	S("mqtt", "port", config_parse_int, mqtt_port, 1, 65535),
 	S("mqtt", "username", config_parse_string, mqtt_username, 0, 0),
@@ -128,6 +141,17 @@ static const struct config_item items[] = {
 	D("profile", profile),
 	D("quirks", quirks),
 	D("passkey", passkey),
+	D("bus", bus),
+	DI("slave", slave, 0, 255),
+	DI("poll_interval", poll_interval_ms, 100, 3600000),
+	DI("offline_after", offline_after, 1, 100),
+	M("transport", modbus_config_parse_transport, transport, 0, 0),
+	M("address", config_parse_string, address, 0, 0),
+	M("baud", config_parse_int, baud, 1200, 921600),
+	M("parity", modbus_config_parse_parity, parity, 0, 0),
+	M("data_bits", config_parse_int, data_bits, 7, 8),
+	M("stop_bits", config_parse_int, stop_bits, 1, 2),
+	M("timeout", config_parse_int, timeout_ms, 10, 10000),
 };
 
 /* [button.NAME] and [reminder.NAME]: find or add the instance. */
@@ -165,6 +189,28 @@ static void *instance_base(struct gateway_config *c, const char *section, char *
 	return r;
 }
 
+static void *bus_base(struct gateway_config *c, const char *name, char *why, size_t why_size)
+{
+	struct modbus_bus_config *b;
+
+	for (size_t i = 0; i < c->n_buses; i++)
+		if (strcmp(c->buses[i].name, name) == 0)
+			return &c->buses[i];
+	if (!record_name_is_valid(name)) {
+		snprintf(why, why_size, "bus name must be 1..%d characters of A-Z a-z 0-9 _ - .",
+			 RECORD_NAME_MAX);
+		return NULL;
+	}
+	if (c->n_buses == MODBUS_BUSES_MAX) {
+		snprintf(why, why_size, "at most %d Modbus buses", MODBUS_BUSES_MAX);
+		return NULL;
+	}
+	b = &c->buses[c->n_buses++];
+	modbus_bus_config_defaults(b);
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	return b;
+}
+
 static void *section_base(void *userdata, const char *section, char *why, size_t why_size)
 {
 	struct gateway_config *c = userdata;
@@ -173,6 +219,8 @@ static void *section_base(void *userdata, const char *section, char *why, size_t
 
 	if (strncmp(section, "button.", 7) == 0 || strncmp(section, "reminder.", 9) == 0)
 		return instance_base(c, section, why, why_size);
+	if (strncmp(section, "modbus.", 7) == 0)
+		return bus_base(c, section + 7, why, why_size);
 	if (strncmp(section, "device.", 7) != 0)
 		return c;
 	name = section + 7;
@@ -190,6 +238,14 @@ static void *section_base(void *userdata, const char *section, char *why, size_t
 	}
 	d = &c->devices[c->n_devices++];
 	snprintf(d->name, sizeof(d->name), "%s", name);
+	{
+		struct modbus_device_config md;
+
+		modbus_device_config_defaults(&md);
+		d->slave = md.slave;
+		d->poll_interval_ms = md.poll_interval_ms;
+		d->offline_after = md.offline_after;
+	}
 	return d;
 }
 
@@ -296,6 +352,65 @@ static int validate_reminder(const struct gateway_reminder_config *r, const char
 	return 0;
 }
 
+bool gateway_device_is_modbus(const struct gateway_device_config *d)
+{
+	return d->bus[0] != '\0';
+}
+
+static const struct modbus_bus_config *find_bus(const struct gateway_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_buses; i++)
+		if (strcmp(c->buses[i].name, name) == 0)
+			return &c->buses[i];
+	return NULL;
+}
+
+void gateway_config_modbus_device(const struct gateway_config *c,
+				  const struct gateway_device_config *d,
+				  struct modbus_device_config *ret, char *profile_path,
+				  size_t path_size)
+{
+	modbus_device_config_defaults(ret);
+	snprintf(ret->name, sizeof(ret->name), "%s", d->name);
+	snprintf(ret->bus, sizeof(ret->bus), "%s", d->bus);
+	ret->slave = d->slave;
+	ret->poll_interval_ms = d->poll_interval_ms;
+	ret->offline_after = d->offline_after;
+	if (modbus_profile_path(d->profile, c->modbus_profiles, profile_path, path_size) < 0)
+		profile_path[0] = '\0';
+}
+
+static int validate_modbus_device(const struct gateway_config *c,
+				  const struct gateway_device_config *d, const char *path,
+				  struct config_error *err)
+{
+	const struct modbus_bus_config *bus = find_bus(c, d->bus);
+	struct modbus_device_config md;
+	char section[64], why[256], profile[512];
+	const char *key = "";
+
+	snprintf(section, sizeof(section), "device.%s", d->name);
+	if (!bus)
+		return invalid(err, path, section, "bus", "'%s' has no [modbus.%s] section", d->bus,
+			       d->bus);
+	if (d->address[0] || d->quirks[0] || d->passkey[0])
+		return invalid(err, path, section,
+			       d->address[0]  ? "address"
+			       : d->quirks[0] ? "quirks"
+					      : "passkey",
+			       "a Modbus device (it has a bus) takes no Bluetooth keys");
+	if (!d->profile[0])
+		return invalid(err, path, section, "profile",
+			       "missing (a Modbus profile name, e.g. bed-radar, or a path)");
+	gateway_config_modbus_device(c, d, &md, profile, sizeof(profile));
+	if (!profile[0])
+		return invalid(err, path, section, "profile", "'%s' is not a profile name or path",
+			       d->profile);
+	if (modbus_device_config_validate(&md, bus, &key, why, sizeof(why)) < 0)
+		return invalid(err, path, section, key, "%s", why);
+	return 0;
+}
+
 int gateway_config_validate(const struct gateway_config *c, const char *path,
 			    struct config_error *err)
 {
@@ -333,11 +448,26 @@ int gateway_config_validate(const struct gateway_config *c, const char *path,
 		if (r < 0)
 			return r;
 	}
+	for (size_t i = 0; i < c->n_buses; i++) {
+		const char *key = "";
+		char section[64], why[256];
+
+		snprintf(section, sizeof(section), "modbus.%s", c->buses[i].name);
+		if (modbus_bus_config_validate(&c->buses[i], &key, why, sizeof(why)) < 0)
+			return invalid(err, path, section, key, "%s", why);
+	}
 	for (size_t i = 0; i < c->n_devices; i++) {
 		const struct gateway_device_config *d = &c->devices[i];
 		char section[64];
 
 		snprintf(section, sizeof(section), "device.%s", d->name);
+		if (gateway_device_is_modbus(d)) {
+			int r = validate_modbus_device(c, d, path, err);
+
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (d->address[0] == '\0')
 			return invalid(err, path, section, "address", "missing");
 		if (!is_address(d->address))
@@ -381,7 +511,27 @@ int gateway_config_load(const char *path, struct gateway_config *c, struct confi
 		return r;
 	if (c->mqtt_username[0] == '\0')
 		snprintf(c->mqtt_username, sizeof(c->mqtt_username), "%s", c->id);
-	return gateway_config_validate(c, path, err);
+	r = gateway_config_validate(c, path, err);
+	if (r < 0)
+		return r;
+	/* Each Modbus profile is read now, so a mistake in one is named at start-up. */
+	for (size_t i = 0; i < c->n_devices; i++) {
+		struct modbus_profile *profile;
+		struct modbus_device_config md;
+		char ppath[512];
+
+		if (!gateway_device_is_modbus(&c->devices[i]))
+			continue;
+		gateway_config_modbus_device(c, &c->devices[i], &md, ppath, sizeof(ppath));
+		profile = malloc(sizeof(*profile));
+		if (!profile)
+			return -ENOMEM;
+		r = modbus_profile_load(ppath, profile, err);
+		free(profile);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 void gateway_config_ble_device(const struct gateway_device_config *d, struct ble_device_config *ret)

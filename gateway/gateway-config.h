@@ -3,8 +3,9 @@
  * bedlink-gateway's configuration: the INI file (and its drop-ins) read
  * through one table, then validated as a whole. Sections: [gateway],
  * [mqtt], [bluez], [outbox], [control], [rules], [alarm], [call], [reminders],
- * [visit], one [device.NAME] per bound device, one [button.NAME] per call
- * button and one [reminder.NAME] per schedule.
+ * [visit], one [modbus.BUS] per Modbus bus, one [device.NAME] per bound
+ * device (BLE, or Modbus with `bus`), one [button.NAME] per call button and
+ * one [reminder.NAME] per schedule.
  * The gateway holds a pseudonym (its id), never the patient's name.
  */
 #pragma once
@@ -16,6 +17,7 @@
 #include "button.h"
 #include "config.h"
 #include "down.h"
+#include "modbus.h"
 
 #define GATEWAY_DEVICES_MAX   16
 #define GATEWAY_BUTTONS_MAX   4
@@ -26,6 +28,7 @@ struct gateway_config {
 	char id[RECORD_NAME_MAX + 1]; /* MQTT username and topic segment */
 	char data_dir[256];
 	char log_level[16];
+	char modbus_profiles[256]; /* where a Modbus profile name is looked up */
 	/* [mqtt] */
 	char mqtt_host[256];
 	long long mqtt_port;
@@ -87,14 +90,21 @@ struct gateway_config {
 		long long grace_min;
 		char text[RECORD_TEXT_MAX + 1];
 	} reminders[GATEWAY_REMINDERS_MAX];
-	/* [device.NAME] */
+	/* [modbus.BUS] */
+	size_t n_buses;
+	struct modbus_bus_config buses[MODBUS_BUSES_MAX];
+	/* [device.NAME]: BLE, or Modbus when it names a bus */
 	size_t n_devices;
 	struct gateway_device_config {
 		char name[RECORD_NAME_MAX + 1];
 		char address[18];
-		char profile[RECORD_NAME_MAX + 1];
+		char profile[256]; /* BLE profile name; Modbus profile name or path */
 		char quirks[128];
 		char passkey[7];
+		char bus[RECORD_NAME_MAX + 1]; /* Modbus: the [modbus.BUS] it is on */
+		long long slave;
+		long long poll_interval_ms;
+		long long offline_after;
 	} devices[GATEWAY_DEVICES_MAX];
 };
 
@@ -119,6 +129,15 @@ int gateway_config_validate(const struct gateway_config *c, const char *path,
 void gateway_config_button(const struct gateway_button_config *b, uint32_t debounce_fallback,
 			   struct button_config *ret);
 void gateway_config_schedule(const struct gateway_reminder_config *r, struct schedule *ret);
+
+/* True for a [device.NAME] on a Modbus bus. */
+bool gateway_device_is_modbus(const struct gateway_device_config *d);
+
+/* A validated Modbus device's entry and its profile's path. */
+void gateway_config_modbus_device(const struct gateway_config *c,
+				  const struct gateway_device_config *d,
+				  struct modbus_device_config *ret, char *profile_path,
+				  size_t path_size);
 
 /* The BLE device entry for a validated device config. */
 void gateway_config_ble_device(const struct gateway_device_config *d,

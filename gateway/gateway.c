@@ -27,6 +27,7 @@
 #include "control.h"
 #include "gateway-config.h"
 #include "log.h"
+#include "modbus.h"
 #include "macro.h"
 #include "outbox.h"
 #include "quirks.h"
@@ -60,6 +61,7 @@ struct manager {
 	struct gateway_config config;
 	struct outbox *outbox;
 	struct bluez *bluez;
+	struct modbus_poller *modbus; /* NULL without Modbus devices */
 	struct uplink *uplink;
 	struct control *control;
 	struct safety *safety;
@@ -362,6 +364,93 @@ static void on_device_state(void *userdata, const char *device, enum ble_device_
 	}
 }
 
+/* ---- Modbus devices ---- */
+
+static void on_modbus_reading(void *userdata, const char *device, const struct reading *rd)
+{
+	struct manager *m = userdata;
+	struct record r = { .kind = RECORD_READING, .ts = now_ms(m) };
+	int64_t answered;
+
+	/* The time the device answered, not when the loop got round to it. */
+	if (modbus_poller_event_time(m->modbus, &answered, NULL, NULL) >= 0 && answered > 0)
+		r.ts = answered;
+	(void)device;
+	r.reading = *rd;
+	if (!clock_synced())
+		r.reading.flags |= UINT64_C(1) << READING_FLAG_GATEWAY_CLOCK_UNSYNC;
+	enqueue(m, &r);
+}
+
+static void on_modbus_state(void *userdata, const char *device, bool responding, const char *why)
+{
+	struct manager *m = userdata;
+
+	if (responding)
+		log_info("gateway: Modbus device '%s' answers", device);
+	else
+		log_warning("gateway: Modbus device '%s' does not answer: %s", device, why);
+	for (size_t i = 0; i < m->config.n_devices; i++) {
+		if (strcmp(m->config.devices[i].name, device) != 0 || m->connected[i] == responding)
+			continue;
+		m->connected[i] = responding;
+		if (responding && m->safety)
+			safety_device_seen(m->safety, device);
+		add_event(m, responding ? EVENT_DEVICE_CONNECTED : EVENT_DEVICE_DISCONNECTED,
+			  device, responding ? NULL : why);
+		publish_status(m);
+	}
+}
+
+static int setup_modbus(struct manager *m)
+{
+	static const struct modbus_callbacks cb = {
+		.reading = on_modbus_reading,
+		.bad_value = on_bad_value,
+		.device_state = on_modbus_state,
+	};
+	size_t n = 0;
+	int r;
+
+	for (size_t i = 0; i < m->config.n_devices; i++)
+		n += gateway_device_is_modbus(&m->config.devices[i]);
+	if (n == 0)
+		return 0;
+	/* The poller's threads log too: decide the log prefix before they start. */
+	log_set_prefix(!isatty(STDERR_FILENO));
+	r = modbus_poller_new(m->event, &cb, m, &m->modbus);
+	if (r < 0)
+		return log_error_errno(r, "gateway: cannot create the Modbus poller: %m");
+	for (size_t i = 0; i < m->config.n_buses; i++) {
+		r = modbus_poller_add_bus(m->modbus, &m->config.buses[i]);
+		if (r < 0)
+			return log_error_errno(r, "gateway: cannot add Modbus bus '%s': %m",
+					       m->config.buses[i].name);
+	}
+	for (size_t i = 0; i < m->config.n_devices; i++) {
+		_cleanup_free_ struct modbus_profile *profile = NULL;
+		struct modbus_device_config d;
+		struct config_error err = { 0 };
+		char path[512];
+
+		if (!gateway_device_is_modbus(&m->config.devices[i]))
+			continue;
+		gateway_config_modbus_device(&m->config, &m->config.devices[i], &d, path,
+					     sizeof(path));
+		profile = malloc(sizeof(*profile));
+		if (!profile)
+			return log_oom();
+		r = modbus_profile_load(path, profile, &err);
+		if (r < 0)
+			return log_error_errno(r, "gateway: %s", err.message);
+		r = modbus_poller_add_device(m->modbus, &d, profile);
+		if (r < 0)
+			return log_error_errno(r, "gateway: cannot add Modbus device '%s': %m",
+					       d.name);
+	}
+	return modbus_poller_start(m->modbus);
+}
+
 static int state_key(char *buf, size_t size, const char *device, const char *key)
 {
 	int n = snprintf(buf, size, "device.%s.%s", device, key);
@@ -568,6 +657,22 @@ static void build_status(struct manager *m, struct record *r, bool online)
 		d->clock_offset_s = ds.clock_offset_s;
 		r->status.n_devices++;
 	}
+	for (size_t i = 0; m->modbus && i < modbus_poller_device_count(m->modbus) &&
+			   r->status.n_devices < RECORD_DEVICES_MAX;
+	     i++) {
+		struct modbus_device_stats ms;
+		struct device_status *d = &r->status.devices[r->status.n_devices];
+
+		if (modbus_poller_device_stats(m->modbus, i, &ms) < 0)
+			continue;
+		snprintf(d->name, sizeof(d->name), "%s", ms.name);
+		snprintf(d->address, sizeof(d->address), "%.8s/%u", ms.bus, ms.slave);
+		snprintf(d->profile, sizeof(d->profile), "%s", ms.profile);
+		d->connected = ms.has_state && ms.responding;
+		d->has_last_reading_ts = ms.has_last_ok;
+		d->last_reading_ts = ms.last_ok_ms;
+		r->status.n_devices++;
+	}
 }
 
 static void publish_status(struct manager *m)
@@ -683,6 +788,39 @@ static cJSON *devices_json(struct manager *m)
 			cJSON_AddNullToObject(d, "last_reading_ms");
 		cJSON_AddNumberToObject(d, "readings", (double)ds.readings);
 		cJSON_AddNumberToObject(d, "bad_values", (double)ds.bad_values);
+	}
+	for (size_t i = 0; a && m->modbus && i < modbus_poller_device_count(m->modbus); i++) {
+		struct modbus_device_stats ms;
+		char address[48];
+		cJSON *d;
+
+		if (modbus_poller_device_stats(m->modbus, i, &ms) < 0)
+			continue;
+		d = cJSON_CreateObject();
+		if (!d || !cJSON_AddItemToArray(a, d))
+			break;
+		snprintf(address, sizeof(address), "%s/%u", ms.bus, ms.slave);
+		cJSON_AddStringToObject(d, "name", ms.name);
+		cJSON_AddStringToObject(d, "address", address);
+		cJSON_AddStringToObject(d, "profile", ms.profile);
+		cJSON_AddStringToObject(d, "transport", "modbus");
+		cJSON_AddStringToObject(d, "state",
+					!ms.has_state   ? "connecting"
+					: ms.responding ? "connected"
+							: "not_responding");
+		cJSON_AddNullToObject(d, "rssi");
+		cJSON_AddNullToObject(d, "battery");
+		cJSON_AddNullToObject(d, "clock_offset_s");
+		if (ms.has_last_ok)
+			cJSON_AddNumberToObject(d, "last_reading_ms", (double)ms.last_ok_ms);
+		else
+			cJSON_AddNullToObject(d, "last_reading_ms");
+		cJSON_AddNumberToObject(d, "readings", (double)ms.readings);
+		cJSON_AddNumberToObject(d, "bad_values", (double)ms.bad_values);
+		cJSON_AddNumberToObject(d, "polls", (double)ms.polls);
+		cJSON_AddNumberToObject(d, "timeouts", (double)ms.timeouts);
+		cJSON_AddNumberToObject(d, "exceptions", (double)ms.exceptions);
+		cJSON_AddStringToObject(d, "last_error", ms.last_error);
 	}
 	return a;
 }
@@ -929,6 +1067,8 @@ static int setup(struct manager *m)
 	for (size_t i = 0; i < m->config.n_devices; i++) {
 		struct ble_device_config d;
 
+		if (gateway_device_is_modbus(&m->config.devices[i]))
+			continue;
 		gateway_config_ble_device(&m->config.devices[i], &d);
 		r = bluez_add_device(m->bluez, &d);
 		if (r < 0)
@@ -994,6 +1134,9 @@ static int setup(struct manager *m)
 	if (r < 0)
 		return r;
 
+	r = setup_modbus(m);
+	if (r < 0)
+		return r;
 	add_event(m, EVENT_GATEWAY_STARTED, NULL, "bedlink-gateway " BEDLINK_VERSION " started");
 	r = bluez_start(m->bluez);
 	if (r < 0)
@@ -1021,6 +1164,8 @@ static void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->status_timer);
 	sd_event_source_disable_unref(m->resend_timer);
 	control_free(m->control);
+	/* Joins the poller threads before anything their callbacks touch goes. */
+	modbus_poller_free(m->modbus);
 	safety_free(m->safety);
 	uplink_free(m->uplink);
 	bluez_free(m->bluez);

@@ -2,13 +2,15 @@
 /*
  * bedlink-sim: simulators of the devices the gateway talks to, one subcommand
  * each, so tests and the demo run the real gateway against them. `ble` is a
- * stand-in for BlueZ on a private D-Bus; `modbus` will join it.
+ * stand-in for BlueZ on a private D-Bus; `modbus` serves Modbus device
+ * profiles over TCP or a serial line.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "macro.h"
+#include "modbus-sim.h"
 
 static const struct subcommand {
 	const char *name;
@@ -17,6 +19,7 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "ble", ble_main, "a simulated BlueZ (org.bluez) with virtual BLE health devices" },
 	{ "ble-client", ble_client_main, "a scripted BlueZ client for tests, commands on stdin" },
+	{ "modbus", modbus_main, "a Modbus TCP/RTU device serving a profile's registers" },
 };
 
 static void usage(FILE *f)

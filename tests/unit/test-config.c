@@ -126,6 +126,12 @@ static const struct bad_case bad_cases[] = {
 	{ "[mqtt]\nport = 1\nthis line is not ini\n", -EINVAL, 3, "t.conf:3: syntax error" },
 	{ "[mqtt\nport = 1\n", -EINVAL, 1, "t.conf:1: syntax error" },
 	{ "port = 1\n", -EINVAL, 1, "t.conf:1: 'port' is outside any [section]" },
+	/* A line inih would cut in two is refused with its own line number. */
+	{ "[mqtt]\nport = 1\n# "
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nport = 2\n",
+	  -EINVAL, 3, "t.conf:3: line longer than" },
 };
 
 static void test_bad(void **state)
