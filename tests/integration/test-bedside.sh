@@ -16,8 +16,6 @@ src=${2:?usage: test-bedside.sh BUILD_DIR SOURCE_DIR}
 . "$(dirname "$0")/../lib/peers.sh" || exit 1
 peer_programs "$build"
 tmp=$(mktemp -d)
-passed=0
-failed=0
 radar_pid=''
 
 cleanup() {
@@ -30,18 +28,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 trap '' PIPE
 
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		show_logs 30 10 5
-		tail -n 15 "$tmp/radar.log"
-	fi
+on_check_failure() {
+	show_logs 30 10 5
+	tail -n 15 "$tmp/radar.log"
 }
 
 db() { sqlite3 -cmd ".timeout 5000" "$tmp/ack.db" "$1" 2>/dev/null; }
@@ -155,5 +144,4 @@ check "and its readings flow again" poll 30 db_at_least \
 	 AND json_extract(json,'\$.device')='radar'" 2
 check "everything is acknowledged in the end" poll 30 pending_is 0
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -19,8 +19,6 @@ backend=${3:-sqlite}
 peer_programs "$build"
 cloud="$build/cloud/bedlink-cloud"
 tmp=$(mktemp -d)
-passed=0
-failed=0
 cloud_pid='' hook_pid='' sub_pids=()
 
 cleanup() {
@@ -34,18 +32,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 trap '' PIPE
 
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		echo "--- cloud log (tail)"; tail -20 "$tmp/cloud.log"
-	fi
-}
+on_check_failure() { echo "--- cloud log (tail)"; tail -20 "$tmp/cloud.log"; }
 
 need_tools FAIL mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd python3 dbus-daemon
 need_built FAIL "$cloud" "$gateway" "$ctl" "$sim"
@@ -332,5 +319,4 @@ if [ "$backend" = sqlite ]; then
 		 [ \${PIPESTATUS[0]} = 1 ]"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

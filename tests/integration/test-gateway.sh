@@ -17,8 +17,6 @@ src=${2:?usage: test-gateway.sh BUILD_DIR SOURCE_DIR}
 . "$(dirname "$0")/../lib/peers.sh" || exit 1
 peer_programs "$build"
 tmp=$(mktemp -d)
-passed=0
-failed=0
 
 cleanup() {
 	stop_peers
@@ -28,18 +26,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 trap '' PIPE
 
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		show_logs 25 15 5
-	fi
-}
 
 db() { sqlite3 -cmd ".timeout 5000" "$tmp/ack.db" "$1" 2>/dev/null; }
 db_is() { [ "$(db "$1")" = "$2" ]; }
@@ -189,5 +175,4 @@ printf '[gateway]\nid = gw-test\n[mqtt]\nport = 18x3\n' > "$tmp/bad.conf"
 check "--check-config names file, line and key" bash -c \
 	"'$gateway' --config '$tmp/bad.conf' --check-config 2>&1 | grep -q \"$tmp/bad.conf:4: \[mqtt\] port: '18x3': expected a whole number\""
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -18,8 +18,6 @@ src=${2:?usage: test-safety.sh BUILD_DIR SOURCE_DIR}
 . "$(dirname "$0")/../lib/peers.sh" || exit 1
 peer_programs "$build"
 tmp=$(mktemp -d)
-passed=0
-failed=0
 
 cleanup() {
 	exec 4>&- 2>/dev/null
@@ -30,18 +28,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 trap '' PIPE
 
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		show_logs 30 15 5
-		tail -n 20 "$tmp/voice.log" 2>/dev/null
-	fi
+on_check_failure() {
+	show_logs 30 15 5
+	tail -n 20 "$tmp/voice.log" 2>/dev/null
 }
 
 db() { sqlite3 -cmd ".timeout 5000" "$tmp/ack.db" "$1" 2>/dev/null; }
@@ -221,5 +210,4 @@ check "the visit end reaches the cloud with its duration" poll 20 db_is \
 	"SELECT count(*) FROM records WHERE json_extract(json,'\$.event')='visit_end'
 	 AND json_extract(json,'\$.detail.duration_min') IS NOT NULL" 1
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -110,6 +110,30 @@ show_logs() {
 	echo "--- acknowledger log (tail)"; tail -"$3" "$tmp/ack.log" 2>/dev/null
 }
 
+# check NAME COMMAND...: runs one check of a test, counts it in passed/failed and prints
+# "ok   NAME" or "FAIL NAME"; after a failure it calls on_check_failure, which shows the
+# peers' logs unless the test defines its own. check_summary prints the counts and fails
+# when any check did.
+passed=0
+failed=0
+on_check_failure() { show_logs 25 15 5; }
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		on_check_failure
+	fi
+}
+check_summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
 poll() {
 	local n=$(($1 * 20))
 	shift
