@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "modbus-decode.h"
 #include "modbus-scenario.h"
+#include "scenario.h"
 
 struct parse_ctx {
 	unsigned line;
@@ -27,19 +28,12 @@ static int fail(const struct parse_ctx *ctx, const char *format, ...) _printf_(2
 static int fail(const struct parse_ctx *ctx, const char *format, ...)
 {
 	va_list ap;
-	int n;
 
 	if (!ctx->err)
 		return -EINVAL;
-	if (ctx->kind)
-		n = snprintf(ctx->err->message, sizeof(ctx->err->message),
-			     "line %u: %s: ", ctx->line, ctx->kind);
-	else
-		n = snprintf(ctx->err->message, sizeof(ctx->err->message), "line %u: ", ctx->line);
-	if (n < 0 || (size_t)n >= sizeof(ctx->err->message))
-		return -EINVAL;
 	va_start(ap, format);
-	vsnprintf(ctx->err->message + n, sizeof(ctx->err->message) - (size_t)n, format, ap);
+	scenario_format_error(ctx->err->message, sizeof(ctx->err->message), ctx->line, ctx->kind,
+			      format, ap);
 	va_end(ap);
 	return -EINVAL;
 }

@@ -27,20 +27,24 @@ static int fail(const struct parse_ctx *ctx, const char *format, ...) _printf_(2
 static int fail(const struct parse_ctx *ctx, const char *format, ...)
 {
 	va_list ap;
-	int n;
 
 	if (!ctx->err)
 		return -EINVAL;
-	if (ctx->kind)
-		n = snprintf(ctx->err->message, sizeof(ctx->err->message),
-			     "line %u: %s: ", ctx->line, ctx->kind);
-	else
-		n = snprintf(ctx->err->message, sizeof(ctx->err->message), "line %u: ", ctx->line);
-	if (n < 0 || (size_t)n >= sizeof(ctx->err->message))
-		return -EINVAL;
 	va_start(ap, format);
-	vsnprintf(ctx->err->message + n, sizeof(ctx->err->message) - (size_t)n, format, ap);
+	scenario_format_error(ctx->err->message, sizeof(ctx->err->message), ctx->line, ctx->kind,
+			      format, ap);
 	va_end(ap);
+	return -EINVAL;
+}
+
+int scenario_format_error(char *buf, size_t size, unsigned line, const char *kind,
+			  const char *format, va_list ap)
+{
+	int n = kind ? snprintf(buf, size, "line %u: %s: ", line, kind)
+		     : snprintf(buf, size, "line %u: ", line);
+
+	if (n >= 0 && (size_t)n < size)
+		vsnprintf(buf + n, size - (size_t)n, format, ap);
 	return -EINVAL;
 }
 

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdarg.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -205,3 +207,11 @@ int scenario_number_float(struct scenario_number n, int shift, uint32_t *ret);
 
 /* The 2A9D raw fields of @w, rounded to the nearest unit. -ERANGE when one leaves 0..65534. */
 int scenario_weight_raw(const struct scenario_weight *w, struct scenario_weight_raw *ret);
+
+/*
+ * Formats a scenario error as "line N: KIND: what" (or "line N: what" when
+ * @kind is NULL) into @buf; the BLE and Modbus scenario parsers share it.
+ * Returns -EINVAL, the parsers' error for a bad line.
+ */
+int scenario_format_error(char *buf, size_t size, unsigned line, const char *kind,
+			  const char *format, va_list ap) __attribute__((format(printf, 5, 0)));

@@ -13,7 +13,7 @@ set -u
 build=${1:?usage: test-api.sh BUILD_DIR SOURCE_DIR [sqlite|postgresql]}
 backend=${3:-sqlite}
 server=$build/tests/integration/api-server
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bedlink-api.XXXXXX")
+tmp=$(mktemp -d)
 pids=()
 passed=0
 failed=0

@@ -57,7 +57,7 @@ start() {
 	if [ "$(id -u)" = 0 ]; then
 		id postgres >/dev/null 2>&1 || die "running as root, but there is no 'postgres' user to run the server"
 	fi
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/bedlink-pg.XXXXXX") || die "cannot make a temporary folder"
+	dir=$(mktemp -d) || die "cannot make a temporary folder"
 	chmod 755 "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 	if ! as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 \

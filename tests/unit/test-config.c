@@ -128,9 +128,9 @@ static const struct bad_case bad_cases[] = {
 	{ "port = 1\n", -EINVAL, 1, "t.conf:1: 'port' is outside any [section]" },
 	/* A line inih would cut in two is refused with its own line number. */
 	{ "[mqtt]\nport = 1\n# "
-	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nport = 2\n",
+	  "01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+	  "01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+	  "012345678901234567890123456789012345678901234567890123456\nport = 2\n",
 	  -EINVAL, 3, "t.conf:3: line longer than" },
 };
 
