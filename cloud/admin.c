@@ -23,6 +23,7 @@
 #include "alerts.h"
 #include "civil-date.h"
 #include "cloud-config.h"
+#include "followup.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
@@ -631,6 +632,95 @@ static int do_escalate_due(struct admin *a)
 	return 0;
 }
 
+/*
+ * struct followup_config.publish for the admin tool, which has no loop: a
+ * notice goes out through a connection of its own. A down/config must be
+ * retained, which that connection does not do: it is refused, so it stays
+ * unrecorded and the daemon's next replan sends it.
+ */
+static int replan_publish(void *userdata, const char *gateway_id, const char *subtopic,
+			  const char *json, bool retained)
+{
+	struct admin *a = userdata;
+
+	if (retained)
+		return -EOPNOTSUPP;
+	return ingest_publish_once(&a->config, gateway_id, subtopic, json);
+}
+
+/* --at: "YYYY-MM-DD" (sweep_hour:00 that local day) or "YYYY-MM-DDTHH:MM:SSZ". */
+static int replan_time(struct admin *a, int32_t offset_s, int64_t *ret)
+{
+	int32_t day;
+
+	*ret = now_ms();
+	if (!a->arg[OPT_AT])
+		return 0;
+	if (civil_date_parse(a->arg[OPT_AT], &day) == 0) {
+		*ret = (civil_date_local_midnight(day, offset_s) +
+			a->config.followup_sweep_hour * 3600) *
+		       1000;
+		return 0;
+	}
+	return parse_utc(a->arg[OPT_AT], ret);
+}
+
+static int do_replan(struct admin *a)
+{
+	_cleanup_(planner_config_freep) struct planner_config *pc = NULL;
+	struct followup_config c = {
+		.utc_offset_s = (int32_t)(a->config.utc_offset_min * 60),
+		.notice_from_min = (int)a->config.followup_sweep_hour * 60,
+		.notice_until_min = (int)a->config.followup_notice_until_hour * 60,
+		.publish = replan_publish,
+		.userdata = a,
+	};
+	struct config_error err;
+	int64_t patient = arg_id(a, OPT_PATIENT), at;
+	int r;
+
+	if (patient < 0)
+		return 2;
+	if (replan_time(a, c.utc_offset_s, &at) < 0)
+		return usage_error("--at: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '%s'",
+				   a->arg[OPT_AT]);
+	if (planner_config_new(&pc) < 0)
+		return 1;
+	if (a->config.followup_config[0] &&
+	    planner_config_load(pc, a->config.followup_config, &err) < 0) {
+		fprintf(stderr, "bedlink-cloud admin: %s\n", err.message);
+		return 1;
+	}
+	c.planner = pc;
+	if (patient) {
+		struct followup_result res;
+
+		r = followup_replan(a->store, &c, patient, at, &res);
+		if (r == -ENOENT) {
+			fprintf(stderr, "bedlink-cloud admin: no patient %" PRId64 "\n", patient);
+			return 1;
+		}
+		if (r < 0)
+			return 1;
+		printf("patient %" PRId64 ": %u new, %u updated, %u fulfilled, %u withdrawn; %u "
+		       "notice%s sent\n",
+		       patient, res.created, res.updated, res.fulfilled, res.withdrawn, res.notices,
+		       res.notices == 1 ? "" : "s");
+	} else {
+		struct followup_sweep_result res;
+
+		r = followup_sweep(a->store, &c, at, &res);
+		if (r < 0)
+			return 1;
+		printf("%u patients replanned, %u changed, %u failed; %u notice%s sent\n",
+		       res.patients, res.changed, res.failed, res.notices,
+		       res.notices == 1 ? "" : "s");
+		if (res.failed)
+			return 1;
+	}
+	return 0;
+}
+
 static int do_verify_audit(struct admin *a)
 {
 	int64_t bad = 0;
@@ -687,6 +777,8 @@ static const struct verb verbs[] = {
 	{ "ack-alert", do_ack_alert, BIT(OPT_ID) | BIT(OPT_USER) | BIT(OPT_NOTE),
 	  BIT(OPT_ID) | BIT(OPT_USER), "--id ALERT --user LOGIN|ID [--note TEXT]" },
 	{ "escalate-due", do_escalate_due, BIT(OPT_AT), 0, "[--at YYYY-MM-DDTHH:MM:SSZ]" },
+	{ "replan", do_replan, BIT(OPT_PATIENT) | BIT(OPT_AT), 0,
+	  "[--patient ID] [--at YYYY-MM-DD|YYYY-MM-DDTHH:MM:SSZ]" },
 	{ "verify-audit", do_verify_audit, 0, 0, "" },
 };
 

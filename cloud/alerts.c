@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -14,6 +15,7 @@
 
 #include "alerts.h"
 #include "down.h"
+#include "json-util.h"
 #include "log.h"
 #include "webhook.h"
 
@@ -85,22 +87,64 @@ int alerts_to_json(struct alerts *a, const struct store_alert *al, const char *e
 	return 0;
 }
 
-/* Tells the event stream (the owning team, and @extra_team when escalated) and the webhook. */
-static void notify(struct alerts *a, const char *event, const struct store_alert *al,
-		   const char *escalated_to, int64_t extra_team)
+/*
+ * The alert as the live event stream carries it: the object of GET /api/alerts
+ * (docs/api.md), the same the API sends when it changes an alert itself, so
+ * that the console reads one shape; "escalated_to" is added on an escalation.
+ */
+static int stream_json(const struct store_alert *al, const char *escalated_to, char **ret)
 {
-	_cleanup_free_ char *json = NULL;
+	cJSON *j = cJSON_CreateObject();
+	char *out = NULL;
+
+	if (j && json_add_integer(j, "id", al->id) &&
+	    json_add_integer(j, "patient", al->patient_id) &&
+	    cJSON_AddStringToObject(j, "gateway", al->gateway_id) &&
+	    cJSON_AddStringToObject(j, "rule", al->rule) &&
+	    cJSON_AddStringToObject(j, "severity", severity_to_string(al->severity)) &&
+	    cJSON_AddStringToObject(j, "state", store_alert_state_to_string(al->state)) &&
+	    cJSON_AddStringToObject(j, "gateway_state", alert_state_to_string(al->gateway_state)) &&
+	    cJSON_AddStringToObject(j, "message", al->message) &&
+	    json_add_integer(j, "raised_at", al->raised_at) &&
+	    json_add_integer(j, "received_at", al->received_at) &&
+	    json_add_integer(j, "notified_at", al->notified_at) &&
+	    json_add_integer(j, "acknowledged_by", al->acknowledged_by) &&
+	    json_add_integer(j, "acknowledged_at", al->acknowledged_at) &&
+	    cJSON_AddStringToObject(j, "ack_note", al->ack_note) &&
+	    json_add_integer(j, "resolved_by", al->resolved_by) &&
+	    json_add_integer(j, "resolved_at", al->resolved_at) &&
+	    cJSON_AddStringToObject(j, "outcome", store_alert_outcome_to_string(al->outcome)) &&
+	    cJSON_AddStringToObject(j, "resolve_note", al->resolve_note) &&
+	    json_add_integer(j, "escalation_level", al->escalation_level) &&
+	    (!escalated_to || cJSON_AddStringToObject(j, "escalated_to", escalated_to)))
+		out = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
+}
+
+/*
+ * Tells the event stream (the owning team, and @extra_team when escalated)
+ * unless @to_stream is false (the API already did), and the webhook.
+ */
+static void notify(struct alerts *a, const char *event, const struct store_alert *al,
+		   const char *escalated_to, int64_t extra_team, bool to_stream)
+{
+	_cleanup_free_ char *json = NULL, *stream = NULL;
 	struct alert_owner o;
 
-	if (alerts_to_json(a, al, escalated_to, &json) < 0) {
+	if (alerts_to_json(a, al, escalated_to, &json) < 0 ||
+	    (to_stream && a->sink.publish && stream_json(al, escalated_to, &stream) < 0)) {
 		log_oom();
 		return;
 	}
 	alert_owner(a, al->patient_id, &o);
-	if (a->sink.publish) {
-		a->sink.publish(a->sink.userdata, "alert", json, o.team_id, o.institution_id);
+	if (stream) {
+		a->sink.publish(a->sink.userdata, "alert", stream, o.team_id, o.institution_id);
 		if (extra_team > 0 && extra_team != o.team_id)
-			a->sink.publish(a->sink.userdata, "alert", json, extra_team,
+			a->sink.publish(a->sink.userdata, "alert", stream, extra_team,
 					o.institution_id);
 	}
 	if (a->webhook)
@@ -126,7 +170,7 @@ void alerts_on_ingest(struct alerts *a, const struct store_ingest_result *res, i
 			 ")",
 			 c->created ? "new" : "changed", severity_to_string(al.severity), al.rule,
 			 al.gateway_id, al.id, al.gateway_alert_id);
-		notify(a, c->created ? "alert.raised" : "alert.updated", &al, NULL, 0);
+		notify(a, c->created ? "alert.raised" : "alert.updated", &al, NULL, 0, true);
 	}
 }
 
@@ -223,7 +267,7 @@ int alerts_escalate_due(struct alerts *a, int64_t now)
 			   ") not acknowledged: escalated to level %u, %s",
 			   severity_to_string(al.severity), al.rule, al.gateway_id, al.id,
 			   al.escalation_level, esc[i].target);
-		notify(a, "alert.escalated", &al, esc[i].target, esc[i].target_team);
+		notify(a, "alert.escalated", &al, esc[i].target, esc[i].target_team, true);
 	}
 	return (int)n_esc;
 }
@@ -253,7 +297,8 @@ int alerts_acknowledge(struct alerts *a, int64_t alert_id, int64_t user_id, cons
 	return alerts_acknowledged(a, alert_id);
 }
 
-int alerts_acknowledged(struct alerts *a, int64_t alert_id)
+/* alerts_acknowledged(); @to_stream false when the API told the live streams itself. */
+static int acknowledged(struct alerts *a, int64_t alert_id, bool to_stream)
 {
 	struct notice n = { .type = NOTICE_ALERT_ACKNOWLEDGED };
 	_cleanup_free_ char *json = NULL;
@@ -263,7 +308,7 @@ int alerts_acknowledged(struct alerts *a, int64_t alert_id)
 	r = store_alert_get(a->store, alert_id, &al);
 	if (r < 0)
 		return r;
-	notify(a, "alert.acknowledged", &al, NULL, 0);
+	notify(a, "alert.acknowledged", &al, NULL, 0, to_stream);
 	if (al.severity != SEVERITY_P1 && strcmp(al.rule, "CALL") != 0)
 		return 0;
 	n.alert_id = al.gateway_alert_id;
@@ -282,6 +327,11 @@ int alerts_acknowledged(struct alerts *a, int64_t alert_id)
 	log_info("alerts: told '%s' that alert %" PRIu64 " (%s) was acknowledged", al.gateway_id,
 		 al.gateway_alert_id, al.rule);
 	return 1;
+}
+
+int alerts_acknowledged(struct alerts *a, int64_t alert_id)
+{
+	return acknowledged(a, alert_id, true);
 }
 
 int alerts_queue_acknowledged(struct alerts *a, int64_t alert_id)
@@ -318,8 +368,9 @@ static int on_ack_queue(sd_event_source *s, int fd, uint32_t revents, void *user
 	memcpy(ids, a->ack_queue, n * sizeof(ids[0]));
 	a->n_ack = 0;
 	pthread_mutex_unlock(&a->lock);
+	/* The API published the acknowledged alert to the live streams already. */
 	for (size_t i = 0; i < n; i++)
-		(void)alerts_acknowledged(a, ids[i]);
+		(void)acknowledged(a, ids[i], false);
 	return 0;
 }
 

@@ -184,8 +184,12 @@ static void alert_changed(struct api_call *call, int64_t id, const struct store_
 	}
 	json = alert_to_json(&al);
 	text = json ? cJSON_PrintUnformatted(json) : NULL;
-	if (text)
+	if (text) {
 		api_publish(call->api, "alert", text, p->team_id, p->institution_id);
+		if (call->api->hooks.event_published)
+			call->api->hooks.event_published(call->api->userdata, "alert", text,
+							 p->team_id, p->institution_id);
+	}
 	api_reply(call, 200, json);
 }
 

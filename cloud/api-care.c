@@ -2,9 +2,9 @@
 /*
  * Care work in the JSON API: the follow-up agenda and worklist of overdue
  * tasks, recording a visit (which closes the task it fulfils), and opening
- * and closing family sick beds. Planning the next tasks after a visit is
- * the daemon's planner sweep, not the API's: a visit is stored and the
- * sweep picks it up.
+ * and closing family sick beds. After each of those changes commits, the
+ * daemon's patient_changed hook replans the patient (cloud/followup.h), so
+ * that the next task is on the agenda at once; the reply says what changed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,9 +20,38 @@
 #define TASKS_LIMIT_DEFAULT 200
 #define TASKS_LIMIT_MAX     500
 
-static int32_t today(void)
+int32_t api_today(const struct api *a)
 {
-	return civil_date_local_day(api_now_ms() / 1000, API_UTC_OFFSET_S);
+	int32_t offset = a->config.has_utc_offset ? a->config.utc_offset_s : API_UTC_OFFSET_S;
+
+	return civil_date_local_day(api_now_ms() / 1000, offset);
+}
+
+/*
+ * Replans @patient_id after a committed change and adds "replan" to @json:
+ * the counts, or null when the daemon has no planner or it failed (the
+ * change stands; the daily sweep replans). false only when out of memory.
+ */
+static bool replan(struct api_call *call, int64_t patient_id, cJSON *json)
+{
+	struct api *a = call->api;
+	struct api_replan rp = { 0 };
+	cJSON *o;
+	int r;
+
+	if (!a->hooks.patient_changed)
+		return cJSON_AddNullToObject(json, "replan") != NULL;
+	r = a->hooks.patient_changed(a->userdata, a->store, patient_id, api_now_ms(), &rp);
+	if (r < 0) {
+		log_warning_errno(r, "api: patient %lld not replanned, the daily sweep will: %m",
+				  (long long)patient_id);
+		return cJSON_AddNullToObject(json, "replan") != NULL;
+	}
+	o = cJSON_AddObjectToObject(json, "replan");
+	return o && json_add_integer(o, "created", rp.created) &&
+	       json_add_integer(o, "updated", rp.updated) &&
+	       json_add_integer(o, "fulfilled", rp.fulfilled) &&
+	       json_add_integer(o, "withdrawn", rp.withdrawn);
 }
 
 static bool add_date(cJSON *o, const char *name, int32_t days)
@@ -79,7 +108,7 @@ void api_on_tasks(struct api_call *call)
 	};
 	_cleanup_free_ struct store_task *out = NULL;
 	long long overdue = 0, patient = 0, limit = TASKS_LIMIT_DEFAULT;
-	int32_t on = today();
+	int32_t on = api_today(call->api);
 	struct store_patient p;
 	char object[64];
 	cJSON *json, *list;
@@ -220,7 +249,8 @@ void api_on_visit(struct api_call *call)
 	    !json_add_integer(json, "staff", v.staff_id) || !json_add_integer(json, "at", v.at) ||
 	    !cJSON_AddStringToObject(json, "service", v.service) ||
 	    !cJSON_AddStringToObject(json, "mode", store_visit_mode_to_string(v.mode)) ||
-	    (req.task[0] && !cJSON_AddStringToObject(json, "task_closed", req.task))) {
+	    (req.task[0] && !cJSON_AddStringToObject(json, "task_closed", req.task)) ||
+	    !replan(call, v.patient_id, json)) {
 		cJSON_Delete(json);
 		json = NULL;
 	}
@@ -281,6 +311,7 @@ void api_on_episode_open(struct api_call *call)
 	struct store_patient p;
 	struct store_episode e;
 	char object[64], detail[64];
+	cJSON *json;
 	int r;
 
 	r = api_parse_episode_open(call->body, call->body_len, &req, &err);
@@ -321,7 +352,12 @@ void api_on_episode_open(struct api_call *call)
 	}
 	if (api_commit(call, "opening an episode") < 0)
 		return;
-	api_reply(call, 201, episode_to_json(&e));
+	json = episode_to_json(&e);
+	if (json && !replan(call, e.patient_id, json)) {
+		cJSON_Delete(json);
+		json = NULL;
+	}
+	api_reply(call, 201, json);
 }
 
 void api_on_episode_close(struct api_call *call)
@@ -333,6 +369,7 @@ void api_on_episode_close(struct api_call *call)
 	struct store_episode e;
 	char object[64], detail[64];
 	int64_t id = call->ids[0];
+	cJSON *json;
 	int r;
 
 	r = api_parse_episode_close(call->body, call->body_len, &req, &err);
@@ -354,7 +391,7 @@ void api_on_episode_close(struct api_call *call)
 	if (api_patient_load(call, e.patient_id, &p) < 0)
 		return;
 	if (req.closed == STORE_NO_DATE)
-		req.closed = today();
+		req.closed = api_today(call->api);
 	if (req.closed < e.opened) {
 		api_fail(call, 400, "closed: is before the day the bed was opened");
 		return;
@@ -383,5 +420,10 @@ void api_on_episode_close(struct api_call *call)
 		api_fail_store(call, r, "reading an episode");
 		return;
 	}
-	api_reply(call, 200, episode_to_json(&e));
+	json = episode_to_json(&e);
+	if (json && !replan(call, e.patient_id, json)) {
+		cJSON_Delete(json);
+		json = NULL;
+	}
+	api_reply(call, 200, json);
 }

@@ -20,7 +20,7 @@
 #include "sse.h"
 #include "store.h"
 
-/* The clinic's calendar for "today" in task lists and closing beds (China, UTC+8). */
+/* The clinic's calendar when api_config sets none (China, UTC+8). */
 #define API_UTC_OFFSET_S 28800
 
 /* Password checks (64 MiB each) running at once; more logins get 503. */
@@ -74,6 +74,9 @@ typedef void (*api_handler_fn)(struct api_call *call);
 
 /* Current time, Unix milliseconds. */
 int64_t api_now_ms(void);
+
+/* The clinic's local day today (api_config's calendar). */
+int32_t api_today(const struct api *a);
 
 /* Sets an error reply {"error": "..."} with @status. */
 void api_fail(struct api_call *call, unsigned status, const char *format, ...) _printf_(3, 4);

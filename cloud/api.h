@@ -24,6 +24,7 @@
 #include "macro.h"
 
 struct api;
+struct store;
 
 struct api_config {
 	char listen[64];         /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
@@ -31,6 +32,14 @@ struct api_config {
 	long long session_ttl_s; /* lifetime of a session; <= 0: 12 hours */
 	size_t max_body;         /* largest request body; 0: 64 KiB */
 	bool cookie_secure;      /* mark the session cookie Secure (behind TLS) */
+	/* The clinic's calendar for "today" (agenda, closing a bed); false: UTC+8, China. */
+	bool has_utc_offset;
+	int32_t utc_offset_s;
+};
+
+/* What a replan after a change did, for the reply (docs/api.md). */
+struct api_replan {
+	unsigned created, updated, fulfilled, withdrawn;
 };
 
 struct api_hooks {
@@ -41,6 +50,23 @@ struct api_hooks {
 	 * API frees, or returns a negative errno. May be NULL.
 	 */
 	int (*metrics)(void *userdata, char **text);
+	/*
+	 * Called on an API thread, with the API's store connection (locked, outside
+	 * any transaction), after a visit was recorded or a sick bed opened or
+	 * closed for @patient_id and committed: replans the patient's follow-up
+	 * tasks at @now_ms (cloud/followup.h) and fills @ret. Returns >= 0, or a
+	 * negative errno (the change stays committed; the daily sweep replans
+	 * later). May be NULL.
+	 */
+	int (*patient_changed)(void *userdata, struct store *s, int64_t patient_id, int64_t now_ms,
+			       struct api_replan *ret);
+	/*
+	 * Called on an API thread with each live event the API itself made (an
+	 * alert it acknowledged or resolved), after its own streams got it: the
+	 * daemon tells its other processes (cloud/fanout.h). May be NULL.
+	 */
+	void (*event_published)(void *userdata, const char *event, const char *json,
+				int64_t team_id, int64_t institution_id);
 };
 
 /*

@@ -32,6 +32,7 @@ void cloud_config_defaults(struct cloud_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->log_level, sizeof(c->log_level), "info");
+	c->utc_offset_min = 480;
 	snprintf(c->mqtt_host, sizeof(c->mqtt_host), "localhost");
 	c->mqtt_port = 1883;
 	c->mqtt_keepalive_s = 30;
@@ -44,6 +45,8 @@ void cloud_config_defaults(struct cloud_config *c)
 	c->webhook_format = WEBHOOK_FORMAT_JSON;
 	c->webhook_retries = 3;
 	c->webhook_timeout_s = 10;
+	c->followup_sweep_hour = 8;
+	c->followup_notice_until_hour = 20;
 }
 
 static int parse_format(const char *value, void *field, const struct config_item *item, char *why,
@@ -69,6 +72,7 @@ static int parse_format(const char *value, void *field, const struct config_item
 static const struct config_item items[] = {
 	S("cloud", "store", config_parse_string, store, 0, 0),
 	S("cloud", "log_level", config_parse_string, log_level, 0, 0),
+	S("cloud", "utc_offset_min", config_parse_int, utc_offset_min, -720, 840),
 	S("mqtt", "host", config_parse_string, mqtt_host, 0, 0),
 	S("mqtt", "port", config_parse_int, mqtt_port, 1, 65535),
 	S("mqtt", "client_id", config_parse_string, mqtt_client_id, 0, 0),
@@ -88,6 +92,9 @@ static const struct config_item items[] = {
 	S("webhook", "format", parse_format, webhook_format, 0, 0),
 	S("webhook", "retries", config_parse_int, webhook_retries, 0, 10),
 	S("webhook", "timeout", config_parse_int, webhook_timeout_s, 1, 120),
+	S("followup", "config", config_parse_string, followup_config, 0, 0),
+	S("followup", "sweep_hour", config_parse_int, followup_sweep_hour, 0, 23),
+	S("followup", "notice_until_hour", config_parse_int, followup_notice_until_hour, 1, 24),
 };
 
 static void *section_base(void *userdata, const char *section, char *why, size_t why_size)
@@ -136,6 +143,9 @@ int cloud_config_load(const char *path, struct cloud_config *c, struct config_er
 		return invalid(err, path, "webhook", "url", "expected an http:// or https:// URL");
 	if (!!c->mqtt_tls_cert[0] != !!c->mqtt_tls_key[0])
 		return invalid(err, path, "mqtt", "tls_key", "tls_cert and tls_key go together");
+	if (c->followup_notice_until_hour <= c->followup_sweep_hour)
+		return invalid(err, path, "followup", "notice_until_hour",
+			       "must be later than sweep_hour");
 	return 0;
 }
 

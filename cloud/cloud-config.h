@@ -3,8 +3,9 @@
  * bedlink-cloud's configuration: one INI file (plus its drop-in directory)
  * read through common/config.h's table. [cloud] names the store, [mqtt] the
  * broker and the cloud's own credentials, [http] what the JSON API listens
- * on, [escalation] the delays of the two escalation steps and [webhook]
- * where alerts are posted. config/cloud.conf.example documents every key.
+ * on, [escalation] the delays of the two escalation steps, [webhook]
+ * where alerts are posted and [followup] when the follow-up planner runs.
+ * config/cloud.conf.example documents every key.
  */
 #pragma once
 
@@ -27,6 +28,7 @@ struct cloud_config {
 	/* [cloud] */
 	char store[512]; /* "sqlite:///PATH" or "postgresql://..." */
 	char log_level[16];
+	long long utc_offset_min; /* the clinic's calendar: local time minus UTC (480, China) */
 	/* [mqtt] */
 	char mqtt_host[256];
 	long long mqtt_port;
@@ -50,6 +52,11 @@ struct cloud_config {
 	enum webhook_format webhook_format;
 	long long webhook_retries;
 	long long webhook_timeout_s;
+	/* [followup] */
+	char followup_config[256]; /* planner rules file; empty: the built-in defaults */
+	long long
+		followup_sweep_hour; /* local hour of the daily sweep, also the first notice hour */
+	long long followup_notice_until_hour; /* no visit notice from this local hour on */
 };
 
 /* Fills @c with the defaults (no store, localhost:1883, P1 after 5 and 15 minutes). */

@@ -2,12 +2,16 @@
 /*
  * bedlink-cloud: the cloud daemon. One sd-event loop owns the store
  * connection for ingest and alerts; paho's MQTT threads and the JSON API's
- * HTTP threads hand their work to it through queues. `bedlink-cloud admin`
- * runs one operator verb against the same store and exits.
+ * HTTP threads hand their work to it through queues (the API replans a
+ * patient it changed on its own connection). The daily follow-up sweep runs
+ * on a thread and connection of its own, so that no call waits behind it.
+ * `bedlink-cloud admin` runs one operator verb against the same store and
+ * exits.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +23,10 @@
 #include "admin.h"
 #include "alerts.h"
 #include "api.h"
+#include "civil-date.h"
 #include "cloud-config.h"
+#include "fanout.h"
+#include "followup.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
@@ -36,6 +43,18 @@ struct manager {
 	struct ingest *ingest;
 	struct api *api; /* NULL when built without the API */
 	sd_event_source *escalation_timer;
+	struct planner_config *planner;
+	struct followup_config followup;
+	sd_event_source *sweep_timer;
+	bool mqtt_ready; /* gateway messages can go out: sweeps send them */
+	struct fanout *fanout;
+	/* The sweep thread: started and joined on the loop. */
+	pthread_t sweep_thread;
+	bool sweep_running; /* started, not joined yet */
+	bool sweep_done;    /* atomic: the thread has finished */
+	bool sweep_cancel;  /* atomic: stop between two patients (shutdown) */
+	struct followup_config sweep_config;
+	int64_t sweep_now;
 };
 
 static int64_t now_ms(void)
@@ -48,19 +67,53 @@ static int64_t now_ms(void)
 
 static void manager_free(struct manager *m)
 {
-	/* Reverse order of setup(): the API and ingest threads stop before what they use. */
+	/*
+	 * Reverse order of setup(): the threads stop before what they use — the
+	 * sweep (it publishes through ingest), the other processes' events (they
+	 * go to the API's streams), the API, ingest.
+	 */
+	if (m->sweep_running) {
+		__atomic_store_n(&m->sweep_cancel, true, __ATOMIC_RELAXED);
+		(void)pthread_join(m->sweep_thread, NULL);
+		m->sweep_running = false;
+	}
+	m->fanout = fanout_free(m->fanout);
 	m->api = api_free(m->api);
 	m->ingest = ingest_free(m->ingest);
+	sd_event_source_disable_unref(m->sweep_timer);
 	sd_event_source_disable_unref(m->escalation_timer);
 	m->alerts = alerts_free(m->alerts);
 	m->webhook = webhook_free(m->webhook);
 	m->store = store_free(m->store);
+	m->planner = planner_config_free(m->planner);
 	m->event = sd_event_unref(m->event);
 }
 
 /* struct alert_sink: the event stream is the API's, notices go out through ingest's client. */
 static void sink_publish(void *userdata, const char *event, const char *json, int64_t team_id,
 			 int64_t institution_id)
+{
+	struct manager *m = userdata;
+
+	if (m->api)
+		api_publish(m->api, event, json, team_id, institution_id);
+	if (m->fanout)
+		(void)fanout_publish(m->fanout, event, json, team_id, institution_id);
+}
+
+/* API thread: an event the API made goes to the other processes too. */
+static void on_api_event(void *userdata, const char *event, const char *json, int64_t team_id,
+			 int64_t institution_id)
+{
+	struct manager *m = userdata;
+
+	if (m->fanout)
+		(void)fanout_publish(m->fanout, event, json, team_id, institution_id);
+}
+
+/* paho thread: another process's event, for the consoles connected to this one. */
+static void on_fanout_event(void *userdata, const char *event, const char *json, int64_t team_id,
+			    int64_t institution_id)
 {
 	struct manager *m = userdata;
 
@@ -75,11 +128,45 @@ static int sink_notice(void *userdata, const char *gateway_id, const char *json)
 	return ingest_notice(m->ingest, gateway_id, json);
 }
 
+/*
+ * F6: a new P1 emergency (BP1, BP2, BG1, BG2, HR3, T1) gives its patient a
+ * contact and a follow-up task at once, not at the next sweep. Once per
+ * patient and batch; after the alerts went out, so that they wait for nothing.
+ */
+static void replan_emergencies(struct manager *m, const struct store_ingest_result *res,
+			       int64_t now)
+{
+	for (size_t i = 0; i < res->n_alerts; i++) {
+		const struct store_alert_change *a = &res->alerts[i];
+		struct followup_result one;
+		bool seen = false;
+		int r;
+
+		if (!a->created || a->severity != SEVERITY_P1 || a->patient_id <= 0 ||
+		    followup_emergency_kind_from_string(a->rule) < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= res->alerts[j].created &&
+				res->alerts[j].patient_id == a->patient_id &&
+				res->alerts[j].severity == SEVERITY_P1 &&
+				followup_emergency_kind_from_string(res->alerts[j].rule) >= 0;
+		if (seen)
+			continue;
+		r = followup_replan(m->store, &m->followup, a->patient_id, now, &one);
+		if (r < 0)
+			log_warning_errno(r,
+					  "followup: patient %" PRId64 " not replanned after a %s "
+					  "alert, the sweep will: %m",
+					  a->patient_id, a->rule);
+	}
+}
+
 static void on_batch(void *userdata, const struct store_ingest_result *res, int64_t now)
 {
 	struct manager *m = userdata;
 
 	alerts_on_ingest(m->alerts, res, now);
+	replan_emergencies(m, res, now);
 }
 
 /* API thread -> loop: the acknowledgement is committed, the notice is sent from the loop. */
@@ -93,8 +180,49 @@ static void on_api_acknowledged(void *userdata, int64_t alert_id)
 static int on_api_metrics(void *userdata, char **text)
 {
 	struct manager *m = userdata;
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	unsigned long long delivered = 0, failed = 0;
+	int r;
 
-	return ingest_metrics(m->ingest, text);
+	r = ingest_metrics(m->ingest, &a);
+	if (r >= 0 && m->fanout)
+		r = fanout_metrics(m->fanout, &b);
+	if (r < 0)
+		return r;
+	if (m->webhook)
+		webhook_counters(m->webhook, &delivered, &failed);
+	if (asprintf(text,
+		     "%s%s"
+		     "# TYPE bedlink_webhook_delivered_total counter\n"
+		     "bedlink_webhook_delivered_total %llu\n"
+		     "# TYPE bedlink_webhook_failed_total counter\n"
+		     "bedlink_webhook_failed_total %llu\n",
+		     a, b ? b : "", delivered, failed) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* struct followup_config.publish: through ingest's client (thread-safe). */
+static int followup_publish(void *userdata, const char *gateway_id, const char *subtopic,
+			    const char *json, bool retained)
+{
+	struct manager *m = userdata;
+
+	return ingest_publish(m->ingest, gateway_id, subtopic, json, retained);
+}
+
+/* API thread: replans the patient on the API's own store connection. */
+static int on_api_patient_changed(void *userdata, struct store *s, int64_t patient_id, int64_t now,
+				  struct api_replan *ret)
+{
+	struct manager *m = userdata;
+	struct followup_result res;
+	int r = followup_replan(s, &m->followup, patient_id, now, &res);
+
+	if (r < 0)
+		return r;
+	*ret = (struct api_replan){ res.created, res.updated, res.fulfilled, res.withdrawn };
+	return r;
 }
 
 /* The API: its own threads and store connection; wired to alerts and ingest by hooks. */
@@ -103,8 +231,13 @@ static int start_api(struct manager *m)
 	static const struct api_hooks hooks = {
 		.alert_acknowledged = on_api_acknowledged,
 		.metrics = on_api_metrics,
+		.patient_changed = on_api_patient_changed,
+		.event_published = on_api_event,
 	};
-	struct api_config ac = { 0 };
+	struct api_config ac = {
+		.has_utc_offset = true,
+		.utc_offset_s = m->followup.utc_offset_s,
+	};
 
 	snprintf(ac.listen, sizeof(ac.listen), "%s", m->config.http_listen);
 	snprintf(ac.store_url, sizeof(ac.store_url), "%s", m->config.store);
@@ -127,12 +260,116 @@ static int on_escalation_timer(sd_event_source *s, uint64_t usec, void *userdata
 	return 0;
 }
 
+/* The next local sweep_hour:00 after @now_s, as Unix seconds. */
+static int64_t next_sweep_s(const struct manager *m, int64_t now_s)
+{
+	int32_t off = m->followup.utc_offset_s;
+	int32_t today = civil_date_local_day(now_s, off);
+	int64_t at = civil_date_local_midnight(today, off) + m->config.followup_sweep_hour * 3600;
+
+	return at > now_s ? at : at + 86400;
+}
+
+/* The sweep thread: its own store connection, so that ingest never waits for it. */
+static void *sweep_main(void *userdata)
+{
+	struct manager *m = userdata;
+	struct followup_sweep_result res;
+	_cleanup_(store_freep) struct store *s = NULL;
+	int r;
+
+	r = store_open(m->config.store, &s);
+	if (r >= 0)
+		r = followup_sweep(s, &m->sweep_config, m->sweep_now, &res);
+	if (r == -ECANCELED)
+		log_info("followup: sweep stopped for shutdown");
+	else if (r < 0)
+		log_warning_errno(r, "followup: sweep failed, trying again at the next one: %m");
+	else
+		log_info("followup: sweep: %u patients replanned, %u changed, %u failed, %u "
+			 "schedules and %u notices sent",
+			 res.patients, res.changed, res.failed, res.configs, res.notices);
+	__atomic_store_n(&m->sweep_done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The daily sweep (and the one at start): every patient replanned, so that
+ * overdue tasks reach the worklist and tomorrow's visits are announced even
+ * when nothing happened to the patient. Idempotent, so a second process
+ * sweeping too changes nothing; gateway messages are sent once (followup.h).
+ * It runs on a thread: a sweep of many patients must not hold up a call.
+ */
+static int on_sweep_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	int64_t now = now_ms();
+	uint64_t next = (uint64_t)next_sweep_s(m, now / 1000) * 1000000;
+	int r;
+
+	(void)usec;
+	if (m->sweep_running) {
+		if (!__atomic_load_n(&m->sweep_done, __ATOMIC_ACQUIRE)) {
+			/* The one before is still at work: look again in a minute. */
+			next = (uint64_t)now * 1000 + 60 * 1000000ULL;
+			goto rearm;
+		}
+		(void)pthread_join(m->sweep_thread, NULL);
+		m->sweep_running = false;
+	}
+	m->sweep_config = m->followup;
+	m->sweep_config.cancel = &m->sweep_cancel;
+	/* Before the broker answers, tasks only: on_ready() sweeps again with the messages. */
+	if (!m->mqtt_ready)
+		m->sweep_config.publish = NULL;
+	m->sweep_now = now;
+	m->sweep_done = false;
+	r = -pthread_create(&m->sweep_thread, NULL, sweep_main, m);
+	if (r < 0) {
+		log_warning_errno(r,
+				  "followup: cannot start the sweep, trying again in a minute: %m");
+		next = (uint64_t)now * 1000 + 60 * 1000000ULL;
+	} else
+		m->sweep_running = true;
+rearm:
+	(void)sd_event_source_set_time(s, next);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+/* The planner's rules: [followup] config, or the built-in defaults. */
+static int setup_followup(struct manager *m)
+{
+	struct config_error err;
+	int r;
+
+	r = planner_config_new(&m->planner);
+	if (r < 0)
+		return log_error_errno(r, "cloud: cannot create the planner config: %m");
+	if (m->config.followup_config[0]) {
+		r = planner_config_load(m->planner, m->config.followup_config, &err);
+		if (r < 0)
+			return log_error_errno(r, "cloud: %s", err.message);
+	}
+	m->followup = (struct followup_config){
+		.planner = m->planner,
+		.utc_offset_s = (int32_t)(m->config.utc_offset_min * 60),
+		.notice_from_min = (int)m->config.followup_sweep_hour * 60,
+		.notice_until_min = (int)m->config.followup_notice_until_hour * 60,
+		.publish = followup_publish,
+		.userdata = m,
+	};
+	return 0;
+}
+
 static void on_ready(void *userdata)
 {
 	struct manager *m = userdata;
 
-	(void)m;
 	log_info("cloud: ready");
+	m->mqtt_ready = true;
+	(void)sd_event_source_set_time_relative(m->sweep_timer, 0);
+	(void)sd_event_source_set_enabled(m->sweep_timer, SD_EVENT_ONESHOT);
 	(void)sd_notify(false, "READY=1\nSTATUS=ingesting");
 }
 
@@ -145,6 +382,9 @@ static int setup(struct manager *m)
 	struct alert_sink sink = { sink_publish, sink_notice, m };
 	int r;
 
+	r = setup_followup(m);
+	if (r < 0)
+		return r;
 	r = store_open(m->config.store, &m->store);
 	if (r < 0)
 		return r;
@@ -170,6 +410,9 @@ static int setup(struct manager *m)
 	if (r < 0)
 		return r;
 	ingest_on_ready(m->ingest, on_ready, m);
+	r = fanout_new(&m->config, on_fanout_event, m, &m->fanout);
+	if (r < 0)
+		return r;
 	r = start_api(m);
 	if (r < 0)
 		return log_error_errno(r, "cloud: cannot start the API on '%s': %m",
@@ -179,6 +422,14 @@ static int setup(struct manager *m)
 				       on_escalation_timer, m);
 	if (r < 0)
 		return log_error_errno(r, "cloud: cannot arm the escalation timer: %m");
+	/* The first sweep right after start, then daily at sweep_hour. */
+	r = sd_event_add_time_relative(m->event, &m->sweep_timer, CLOCK_REALTIME, 0, 0,
+				       on_sweep_timer, m);
+	if (r < 0)
+		return log_error_errno(r, "cloud: cannot arm the follow-up sweep: %m");
+	r = fanout_start(m->fanout);
+	if (r < 0)
+		return r;
 	return ingest_start(m->ingest);
 }
 

@@ -145,19 +145,23 @@ static int post_once(struct webhook *w, CURL *curl, const char *body)
 	return 0;
 }
 
-/* Waits @ms unless stopping; the lock is held on entry and exit. */
+/*
+ * Waits @ms unless stopping; the lock is held on entry and exit. A new post
+ * signals the same condition, so one wake-up is not the end of the wait.
+ */
 static void backoff(struct webhook *w, unsigned ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (long)(ms % 1000) * 1000000;
 	if (until.tv_nsec >= 1000000000) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000;
 	}
-	pthread_cond_timedwait(&w->cond, &w->lock, &until);
+	while (!w->stopping && pthread_cond_timedwait(&w->cond, &w->lock, &until) != ETIMEDOUT)
+		;
 }
 
 static void deliver(struct webhook *w, CURL *curl, const char *body)
@@ -215,6 +219,7 @@ int webhook_new(const char *url, enum webhook_format format, unsigned retries, u
 		struct webhook **ret)
 {
 	struct webhook *w = calloc(1, sizeof(*w));
+	pthread_condattr_t attr;
 
 	if (!w)
 		return log_oom();
@@ -227,7 +232,11 @@ int webhook_new(const char *url, enum webhook_format format, unsigned retries, u
 	w->retries = retries;
 	w->timeout_s = timeout_s ? timeout_s : 10;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	/* Backoff deadlines on the monotonic clock: a clock step neither skips nor stretches. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    pthread_create(&w->thread, NULL, worker, w) != 0) {
 		webhook_free(w);

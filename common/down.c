@@ -153,6 +153,7 @@ enum {
 	DC_PATIENT,
 	DC_THRESHOLDS,
 	DC_SCHEDULES,
+	DC_VISITS,
 	_DC_MAX
 };
 static const struct field config_fields[_DC_MAX] = {
@@ -161,6 +162,17 @@ static const struct field config_fields[_DC_MAX] = {
 	[DC_PATIENT] = { "patient", true },
 	[DC_THRESHOLDS] = { "thresholds", false },
 	[DC_SCHEDULES] = { "schedules", false },
+	[DC_VISITS] = { "visits", false },
+};
+
+enum {
+	VI_DATE,
+	VI_SERVICE,
+	_VI_MAX
+};
+static const struct field visit_fields[_VI_MAX] = {
+	[VI_DATE] = { "date", true },
+	[VI_SERVICE] = { "service", true },
 };
 
 enum {
@@ -352,6 +364,52 @@ static int parse_schedule(const cJSON *obj, size_t idx, struct schedule *s,
 	return 0;
 }
 
+/* "YYYY-MM-DD" with a month 01..12 and a day that month has (Gregorian). */
+static bool date_is_valid(const char *s)
+{
+	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y = 0, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	for (int i = 0; i < 4; i++)
+		y = y * 10 + (unsigned)(s[i] - '0');
+	m = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0');
+	d = (unsigned)(s[8] - '0') * 10 + (unsigned)(s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
+static int parse_visit(const cJSON *obj, size_t idx, struct down_visit *v, struct record_error *err)
+{
+	const cJSON *f[_VI_MAX];
+	char path[64], tpath[96];
+	int r;
+
+	snprintf(path, sizeof(path), "visits[%zu]", idx);
+	r = json_collect(obj, path, visit_fields, _VI_MAX, f, err);
+	if (r < 0)
+		return r;
+	r = json_get_string(f[VI_DATE], path, "date", v->date, sizeof(v->date), err);
+	if (r < 0)
+		return r;
+	json_join(tpath, sizeof(tpath), path, "date");
+	if (!date_is_valid(v->date))
+		return record_fail(err, tpath, "'%s' is not a date YYYY-MM-DD", v->date);
+	r = json_get_string(f[VI_SERVICE], path, "service", v->service, sizeof(v->service), err);
+	if (r < 0)
+		return r;
+	json_join(tpath, sizeof(tpath), path, "service");
+	if (!record_name_is_valid(v->service))
+		return record_fail(err, tpath, "must be 1..%d characters of A-Z a-z 0-9 _ - .",
+				   RECORD_NAME_MAX);
+	return 0;
+}
+
 int down_config_from_json(const char *json, size_t len, struct down_config *ret,
 			  struct record_error *err)
 {
@@ -409,6 +467,23 @@ int down_config_from_json(const char *json, size_t len, struct down_config *ret,
 					return record_fail(err, "schedules",
 							   "name '%s' appears twice",
 							   c->schedules[i].name);
+			i++;
+		}
+	}
+	if (f[DC_VISITS]) {
+		size_t i = 0;
+
+		r = json_get_array(f[DC_VISITS], "visits", DOWN_VISITS_MAX, &c->n_visits, err);
+		if (r < 0)
+			return r;
+		cJSON_ArrayForEach(item, f[DC_VISITS])
+		{
+			r = parse_visit(item, i, &c->visits[i], err);
+			if (r < 0)
+				return r;
+			/* ISO dates compare as text. */
+			if (i && strcmp(c->visits[i].date, c->visits[i - 1].date) < 0)
+				return record_fail(err, "visits", "dates must be in order");
 			i++;
 		}
 	}
@@ -474,6 +549,24 @@ int down_config_to_json(const struct down_config *c, char **ret)
 	sc = cJSON_AddArrayToObject(root, "schedules");
 	for (size_t i = 0; sc && i < c->n_schedules; i++)
 		cJSON_AddItemToArray(sc, schedule_json(&c->schedules[i]));
+	/* Absent when empty, so that a config without visits reads as before. */
+	if (c->n_visits) {
+		cJSON *vi = cJSON_AddArrayToObject(root, "visits");
+
+		for (size_t i = 0; vi && i < c->n_visits; i++) {
+			cJSON *o = cJSON_CreateObject();
+
+			if (!o || !cJSON_AddItemToArray(vi, o)) {
+				cJSON_Delete(o);
+				return -ENOMEM;
+			}
+			if (!cJSON_AddStringToObject(o, "date", c->visits[i].date) ||
+			    !cJSON_AddStringToObject(o, "service", c->visits[i].service))
+				return -ENOMEM;
+		}
+		if (!vi)
+			return -ENOMEM;
+	}
 	*ret = cJSON_PrintUnformatted(root);
 	return *ret ? 0 : -ENOMEM;
 }

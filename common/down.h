@@ -6,6 +6,7 @@
  * are errors naming the field. down/config carries the patient's pseudonym,
  * per-patient threshold overrides and reminder schedules; down/notice a
  * message to announce at the bedside (the doctor has seen the call, a visit).
+ * down/config also lists the coming face-to-face visits the cloud planned.
  */
 #pragma once
 
@@ -19,6 +20,7 @@
 #define DOWN_SCHEDULES_MAX 16
 #define DOWN_TIMES_MAX     8
 #define DOWN_VALUE_MAX     63
+#define DOWN_VISITS_MAX    8
 
 /* One threshold override: section is a rule id ("BP1"), "patient" or "prompts". */
 struct down_override {
@@ -48,6 +50,16 @@ struct schedule {
 	char text[RECORD_TEXT_MAX + 1]; /* the voice prompt; "" = the default for the kind */
 };
 
+/*
+ * A face-to-face visit the cloud's follow-up planner expects on a day: the
+ * service is the gateway's visit word ("followup", "bedside_round",
+ * "health_check"). The day is the due day of the task; no time is booked.
+ */
+struct down_visit {
+	char date[11]; /* "YYYY-MM-DD", the clinic's local calendar */
+	char service[RECORD_NAME_MAX + 1];
+};
+
 struct down_config {
 	uint64_t version;                  /* increases with every change the cloud makes */
 	char patient[RECORD_NAME_MAX + 1]; /* pseudonym, never a name */
@@ -55,6 +67,8 @@ struct down_config {
 	struct down_override overrides[DOWN_OVERRIDES_MAX];
 	size_t n_schedules;
 	struct schedule schedules[DOWN_SCHEDULES_MAX];
+	size_t n_visits; /* coming visits, by date */
+	struct down_visit visits[DOWN_VISITS_MAX];
 };
 
 enum notice_type {

@@ -56,6 +56,35 @@ static void test_config(void **state)
 	free(json);
 }
 
+/* Coming visits (the cloud's follow-up plan): read back as written, absent when none. */
+static void test_config_visits(void **state)
+{
+	static const char with_visits[] =
+		"{\"v\":1,\"version\":8,\"patient\":\"p-3f9a\",\"visits\":["
+		"{\"date\":\"2028-02-29\",\"service\":\"bedside_round\"},"
+		"{\"date\":\"2028-03-07\",\"service\":\"followup\"}]}";
+	struct down_config c, d;
+	struct record_error err = { 0 };
+	char *json = NULL;
+
+	(void)state;
+	assert_int_equal(down_config_from_json(with_visits, strlen(with_visits), &c, &err), 0);
+	assert_int_equal(c.n_visits, 2);
+	assert_string_equal(c.visits[0].date, "2028-02-29");
+	assert_string_equal(c.visits[0].service, "bedside_round");
+	assert_string_equal(c.visits[1].date, "2028-03-07");
+	assert_int_equal(down_config_to_json(&c, &json), 0);
+	assert_non_null(strstr(json, "\"visits\":[{\"date\":\"2028-02-29\""));
+	assert_int_equal(down_config_from_json(json, strlen(json), &d, &err), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+	free(json);
+
+	c.n_visits = 0;
+	assert_int_equal(down_config_to_json(&c, &json), 0);
+	assert_null(strstr(json, "visits"));
+	free(json);
+}
+
 static const struct {
 	const char *json;
 	const char *message;
@@ -94,6 +123,31 @@ static const struct {
 	  "\"medication\",\"times\":[\"08:00\"]},{\"name\":\"a\",\"kind\":\"medication\","
 	  "\"times\":[\"09:00\"]}]}",
 	  "schedules: name 'a' appears twice" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":{}}", "visits" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-02-29\","
+	  "\"service\":\"followup\"}]}",
+	  "visits[0].date: '2026-02-29' is not a date" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-1-05\","
+	  "\"service\":\"followup\"}]}",
+	  "visits[0].date" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-01-05\"}]}",
+	  "visits[0].service: missing" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-01-05\","
+	  "\"service\":\"bed side\"}]}",
+	  "visits[0].service: must be" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-01-05\","
+	  "\"service\":\"followup\",\"time\":\"09:00\"}]}",
+	  "visits[0].time: unknown field" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":[{\"date\":\"2026-01-06\","
+	  "\"service\":\"followup\"},{\"date\":\"2026-01-05\",\"service\":\"followup\"}]}",
+	  "visits: dates must be in order" },
+	{ "{\"v\":1,\"version\":1,\"patient\":\"p\",\"visits\":["
+	  "{\"date\":\"2026-01-01\",\"service\":\"a\"},{\"date\":\"2026-01-01\",\"service\":\"a\"},"
+	  "{\"date\":\"2026-01-01\",\"service\":\"a\"},{\"date\":\"2026-01-01\",\"service\":\"a\"},"
+	  "{\"date\":\"2026-01-01\",\"service\":\"a\"},{\"date\":\"2026-01-01\",\"service\":\"a\"},"
+	  "{\"date\":\"2026-01-01\",\"service\":\"a\"},{\"date\":\"2026-01-01\",\"service\":\"a\"},"
+	  "{\"date\":\"2026-01-01\",\"service\":\"a\"}]}",
+	  "visits" },
 };
 
 static void test_bad_config(void **state)
@@ -202,9 +256,9 @@ static void test_times_days(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),     cmocka_unit_test(test_bad_config),
-		cmocka_unit_test(test_notice),     cmocka_unit_test(test_bad_notice),
-		cmocka_unit_test(test_times_days),
+		cmocka_unit_test(test_config),     cmocka_unit_test(test_config_visits),
+		cmocka_unit_test(test_bad_config), cmocka_unit_test(test_notice),
+		cmocka_unit_test(test_bad_notice), cmocka_unit_test(test_times_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
