@@ -151,26 +151,46 @@ static void notify(struct alerts *a, const char *event, const struct store_alert
 		(void)webhook_post(a->webhook, event, json);
 }
 
+/*
+ * Notifies first, then marks: a call reaches the streams and the webhook
+ * without waiting for another commit, and a batch's marks share one
+ * transaction. The event already says "notified": sending it is the notifying.
+ */
 void alerts_on_ingest(struct alerts *a, const struct store_ingest_result *res, int64_t now)
 {
+	bool mark = false;
+	int r;
+
 	for (size_t i = 0; i < res->n_alerts; i++) {
 		const struct store_alert_change *c = &res->alerts[i];
 		struct store_alert al;
-		int r;
 
-		r = store_alert_get(a->store, c->alert_id, &al);
-		if (r < 0)
+		if (store_alert_get(a->store, c->alert_id, &al) < 0)
 			continue;
 		if (al.state == STORE_ALERT_RAISED) {
-			r = store_alert_mark_notified(a->store, al.id, now);
-			if (r >= 0)
-				al.state = STORE_ALERT_NOTIFIED;
+			al.state = STORE_ALERT_NOTIFIED;
+			al.notified_at = now;
+			mark = true;
 		}
 		log_info("alerts: %s %s %s from '%s' (alert %" PRId64 ", gateway alert %" PRIu64
 			 ")",
 			 c->created ? "new" : "changed", severity_to_string(al.severity), al.rule,
 			 al.gateway_id, al.id, al.gateway_alert_id);
 		notify(a, c->created ? "alert.raised" : "alert.updated", &al, NULL, 0, true);
+	}
+	if (!mark)
+		return;
+	r = store_begin(a->store);
+	for (size_t i = 0; r >= 0 && i < res->n_alerts; i++) {
+		r = store_alert_mark_notified(a->store, res->alerts[i].alert_id, now);
+		if (r == -EALREADY || r == -ENOENT) /* notified before, or acknowledged meanwhile */
+			r = 0;
+	}
+	if (r >= 0)
+		r = store_commit(a->store);
+	if (r < 0) {
+		(void)store_rollback(a->store);
+		log_warning_errno(r, "alerts: the notified marks of a batch were not stored: %m");
 	}
 }
 

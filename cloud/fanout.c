@@ -2,9 +2,13 @@
 /*
  * The cross-process event topic: a small MQTT client of its own, so that an
  * event never waits behind ingest's acknowledgements, and a strict codec.
+ * Publishing goes through a queue and a sender thread: paho's mutex is one for
+ * the whole process, and ingest's message callback may hold it while it waits
+ * for the daemon's loop, so the loop itself must never call into paho for us.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,15 @@ struct fanout {
 	fanout_deliver_fn deliver;
 	void *userdata;
 	uint64_t received, delivered, malformed, published, publish_failures; /* atomic */
+
+	/* The sender: encoded events waiting for paho, oldest at head. */
+	pthread_t sender;
+	bool sender_started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	char *queue[FANOUT_QUEUE_MAX];
+	size_t head, n;
+	bool stopping;
 };
 
 static bool event_name_is_valid(const char *s)
@@ -199,6 +212,49 @@ static void on_connection_lost(void *context, char *cause)
 		    cause ? cause : "no reason given");
 }
 
+/* ---- the sender thread ---- */
+
+static void send_one(struct fanout *f, char *text)
+{
+	MQTTAsync_message m = MQTTAsync_message_initializer;
+	MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
+	int r;
+
+	m.payload = text;
+	m.payloadlen = (int)strlen(text);
+	m.qos = 1;
+	r = cloud_mqtt_errno(MQTTAsync_sendMessage(f->client, FANOUT_TOPIC, &m, &o));
+	if (r < 0) {
+		__atomic_add_fetch(&f->publish_failures, 1, __ATOMIC_RELAXED);
+		log_warning_errno(r, "fanout: an event was not sent to the other processes: %m");
+	} else
+		__atomic_add_fetch(&f->published, 1, __ATOMIC_RELAXED);
+}
+
+static void *sender_main(void *userdata)
+{
+	struct fanout *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	for (;;) {
+		char *text;
+
+		while (f->n == 0 && !f->stopping)
+			pthread_cond_wait(&f->wake, &f->lock);
+		if (f->n == 0)
+			break; /* stopping, and everything queued was sent */
+		text = f->queue[f->head];
+		f->head = (f->head + 1) % FANOUT_QUEUE_MAX;
+		f->n--;
+		pthread_mutex_unlock(&f->lock);
+		send_one(f, text);
+		free(text);
+		pthread_mutex_lock(&f->lock);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
 /* ---- setup ---- */
 
 int fanout_new(const struct cloud_config *c, fanout_deliver_fn deliver, void *userdata,
@@ -212,6 +268,8 @@ int fanout_new(const struct cloud_config *c, fanout_deliver_fn deliver, void *us
 	f->config = *c;
 	f->deliver = deliver;
 	f->userdata = userdata;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
 	r = cloud_config_read_secret(c->mqtt_password_file, f->password, sizeof(f->password));
 	if (r < 0)
 		goto fail;
@@ -234,6 +292,12 @@ int fanout_new(const struct cloud_config *c, fanout_deliver_fn deliver, void *us
 		log_error_errno(r, "fanout: cannot set the MQTT callbacks: %m");
 		goto fail;
 	}
+	r = -pthread_create(&f->sender, NULL, sender_main, f);
+	if (r < 0) {
+		log_error_errno(r, "fanout: cannot start the sender thread: %m");
+		goto fail;
+	}
+	f->sender_started = true;
 	*ret = f;
 	return 0;
 fail:
@@ -245,6 +309,15 @@ struct fanout *fanout_free(struct fanout *f)
 {
 	if (!f)
 		return NULL;
+	if (f->sender_started) {
+		pthread_mutex_lock(&f->lock);
+		f->stopping = true;
+		pthread_cond_signal(&f->wake);
+		pthread_mutex_unlock(&f->lock);
+		(void)pthread_join(f->sender, NULL);
+	}
+	for (size_t i = 0; i < f->n; i++)
+		free(f->queue[(f->head + i) % FANOUT_QUEUE_MAX]);
 	if (f->client_created) {
 		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer5;
 
@@ -252,6 +325,8 @@ struct fanout *fanout_free(struct fanout *f)
 		(void)MQTTAsync_disconnect(f->client, &d);
 		MQTTAsync_destroy(&f->client);
 	}
+	pthread_cond_destroy(&f->wake);
+	pthread_mutex_destroy(&f->lock);
 	free(f);
 	return NULL;
 }
@@ -274,17 +349,21 @@ int fanout_start(struct fanout *f)
 int fanout_publish(struct fanout *f, const char *event, const char *json, int64_t team_id,
 		   int64_t institution_id)
 {
-	MQTTAsync_message m = MQTTAsync_message_initializer;
-	MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
-	_cleanup_free_ char *text = NULL;
+	char *text = NULL;
 	int r;
 
 	r = fanout_encode(f->client_id, event, json, team_id, institution_id, &text);
 	if (r >= 0) {
-		m.payload = text;
-		m.payloadlen = (int)strlen(text);
-		m.qos = 1;
-		r = cloud_mqtt_errno(MQTTAsync_sendMessage(f->client, FANOUT_TOPIC, &m, &o));
+		pthread_mutex_lock(&f->lock);
+		if (f->n < FANOUT_QUEUE_MAX && !f->stopping) {
+			f->queue[(f->head + f->n) % FANOUT_QUEUE_MAX] = text;
+			f->n++;
+			text = NULL;
+			pthread_cond_signal(&f->wake);
+		} else
+			r = -ENOBUFS;
+		pthread_mutex_unlock(&f->lock);
+		free(text);
 	}
 	if (r < 0) {
 		__atomic_add_fetch(&f->publish_failures, 1, __ATOMIC_RELAXED);
@@ -292,7 +371,6 @@ int fanout_publish(struct fanout *f, const char *event, const char *json, int64_
 			r, "fanout: '%s' of team %" PRId64 " not sent to the other processes: %m",
 			event, team_id);
 	}
-	__atomic_add_fetch(&f->published, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #define FANOUT_TOPIC      "bedlink/cloud/v1/events"
 #define FANOUT_EVENT_MAX  32 /* event name, NUL included: [a-z0-9_.-]{1,31} */
 #define FANOUT_ORIGIN_MAX 96
+#define FANOUT_QUEUE_MAX  1024 /* events waiting for the sender thread */
 
 struct fanout;
 
@@ -42,9 +43,11 @@ DEFINE_FREE_FUNC(struct fanout, fanout_free);
 int fanout_start(struct fanout *f);
 
 /*
- * Publishes one event for the other processes. Thread-safe, never blocks.
- * -ENOTCONN while offline (the event reached this process's streams anyway;
- * the other consoles catch up with GET /api/alerts), -EMSGSIZE, -EINVAL.
+ * Queues one event for the other processes; a thread of the fanout's sends
+ * it. Thread-safe, never waits for paho or the broker. -ENOBUFS when
+ * FANOUT_QUEUE_MAX events wait already (the event reached this process's
+ * streams anyway; the other consoles catch up with GET /api/alerts),
+ * -EMSGSIZE, -EINVAL. A send that fails later is logged and counted.
  */
 int fanout_publish(struct fanout *f, const char *event, const char *json, int64_t team_id,
 		   int64_t institution_id);

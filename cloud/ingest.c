@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -18,10 +19,28 @@
 #include "ack.h"
 #include "ingest.h"
 #include "log.h"
+#include "mqtt-common.h"
 
 #define SUBSCRIPTION     "$share/bedlink/bedlink/v1/+/up/#"
 #define TOPIC_PREFIX     "bedlink/v1/"
 #define RETRY_CONNECT_US (2 * 1000000ULL)
+#define QUEUE_SIZE       (INGEST_QUEUE_MAX + INGEST_QUEUE_SLACK)
+/*
+ * down/ack messages published and not yet confirmed by the broker. paho
+ * sends a queued message only when its send thread wakes: on a new call, or
+ * a second later. Past the broker's receive maximum (Mosquitto: 20) a
+ * message waits in paho's queue for that second, so we stay below it and
+ * keep the rest to fold into the next ack of the same gateway.
+ */
+#define ACK_WINDOW 8
+/*
+ * QoS 1 messages the broker may send us before our PUBACKs: Mosquitto's
+ * default is 20, and then a PUBACK that our TCP stack holds back for a
+ * moment (Nagle's algorithm against the broker's delayed ACK: up to 40 ms)
+ * stops all delivery to us, a call included. paho PUBACKs what it has read,
+ * so this bounds only what is on the wire; our queue is the back-pressure.
+ */
+#define RECEIVE_MAXIMUM 1024
 
 struct message {
 	char *topic;
@@ -30,10 +49,16 @@ struct message {
 	int64_t received;
 };
 
+/* A FIFO of messages; both rings of struct ingest together hold at most QUEUE_SIZE. */
+struct ring {
+	struct message m[QUEUE_SIZE];
+	size_t head, n;
+};
+
 /* Counters, written on the loop (and paho's thread for received), read by /metrics. */
 struct ingest_counters {
 	uint64_t received, stored, duplicates, quarantined, status, batches, batch_failures,
-		acks_published, ack_failures, ignored;
+		acks_published, ack_failures, ignored, deferred;
 };
 
 struct ingest {
@@ -43,7 +68,8 @@ struct ingest {
 	void *userdata;
 	struct cloud_config config;
 	char password[256];
-	MQTTAsync_SSLOptions ssl; /* referenced by the connect options */
+	MQTTAsync_SSLOptions ssl;     /* referenced by the connect options */
+	MQTTProperties connect_props; /* likewise: our receive maximum */
 	MQTTAsync client;
 	bool client_created;
 	int fd; /* eventfd: messages or a state change are waiting */
@@ -53,8 +79,20 @@ struct ingest {
 
 	pthread_mutex_t lock; /* guards what follows, down to the loop-only part */
 	pthread_cond_t space;
-	struct message queue[INGEST_QUEUE_MAX];
-	size_t head, n;
+	/*
+	 * Calls and alerts go to the urgent ring, the rest to bulk: the loop
+	 * takes urgent messages first, in a batch of their own, so that a call
+	 * never waits behind a backlog of readings.
+	 */
+	struct ring urgent, bulk;
+	size_t n; /* urgent.n + bulk.n */
+	/*
+	 * Threads of ours inside a paho call that may wait for paho's own
+	 * mutex. paho holds that mutex while it runs on_message_arrived(), so
+	 * the callback must not wait for queue space while one of them waits
+	 * for it: it queues into the slack instead.
+	 */
+	unsigned in_paho;
 	bool stopping, subscribed, ready_pending, connect_failed;
 
 	/* Loop-only scratch for one batch (large: on the heap once). */
@@ -63,8 +101,18 @@ struct ingest {
 	struct record records[STORE_INGEST_MAX];
 	struct record_error errors[STORE_INGEST_MAX];
 	char gateways[STORE_INGEST_MAX][STORE_GATEWAY_ID_MAX + 1];
-	uint64_t seqs[STORE_INGEST_MAX];
 	struct store_ingest_result result;
+
+	/*
+	 * Committed, not yet acknowledged (loop-only): the acks of several
+	 * batches wait here while ACK_WINDOW of ours are unconfirmed, and then
+	 * go out as one message a gateway.
+	 */
+	struct store_ack pending[INGEST_ACKS_PENDING_MAX];
+	size_t n_pending;
+	uint64_t seqs[INGEST_ACKS_PENDING_MAX];
+	char acked_last[STORE_GATEWAY_ID_MAX + 1]; /* where the next flush starts */
+	unsigned acks_in_flight;                   /* atomic: paho's thread confirms them */
 	struct ingest_counters counters;
 };
 
@@ -81,38 +129,14 @@ static void count(uint64_t *counter, uint64_t n)
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
-/* Maps MQTTASYNC_* to -errno, the one place paho codes become errors. */
-static int paho_to_errno(int rc)
-{
-	switch (rc) {
-	case MQTTASYNC_SUCCESS:
-		return 0;
-	case MQTTASYNC_DISCONNECTED:
-		return -ENOTCONN;
-	case MQTTASYNC_MAX_BUFFERED_MESSAGES:
-		return -ENOBUFS;
-	case MQTTASYNC_BAD_UTF8_STRING:
-	case MQTTASYNC_NULL_PARAMETER:
-	case MQTTASYNC_BAD_STRUCTURE:
-	case MQTTASYNC_BAD_QOS:
-	case MQTTASYNC_BAD_PROTOCOL:
-	case MQTTASYNC_BAD_MQTT_OPTION:
-	case MQTTASYNC_WRONG_MQTT_VERSION:
-		return -EINVAL;
-	case MQTTASYNC_NO_MORE_MSGIDS:
-		return -EBUSY;
-	default:
-		return -EIO;
-	}
-}
-
 int ingest_parse_topic(const char *topic, char *gw, size_t size)
 {
-	const char *p = topic + strlen(TOPIC_PREFIX), *slash;
+	const char *p, *slash;
 	size_t len;
 
 	if (strncmp(topic, TOPIC_PREFIX, strlen(TOPIC_PREFIX)) != 0)
 		return -EINVAL;
+	p = topic + strlen(TOPIC_PREFIX);
 	slash = strchr(p, '/');
 	if (!slash)
 		return -EINVAL;
@@ -146,45 +170,117 @@ uint64_t ingest_salvage_seq(const void *payload, size_t len)
 	return ret;
 }
 
+static void ring_push(struct ring *r, struct message m)
+{
+	r->m[(r->head + r->n) % QUEUE_SIZE] = m;
+	r->n++;
+}
+
+/* Moves up to @max messages from the head of @r to @out; returns how many. */
+static size_t ring_take(struct ring *r, struct message *out, size_t max)
+{
+	size_t k = r->n < max ? r->n : max;
+
+	for (size_t i = 0; i < k; i++)
+		out[i] = r->m[(r->head + i) % QUEUE_SIZE];
+	r->head = (r->head + k) % QUEUE_SIZE;
+	r->n -= k;
+	return k;
+}
+
+static void ring_clear(struct ring *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->m[(r->head + i) % QUEUE_SIZE].topic);
+		free(r->m[(r->head + i) % QUEUE_SIZE].payload);
+	}
+	r->n = 0;
+}
+
+/*
+ * A cheap look for the urgent lane, before any parsing: an alert record or
+ * a call event names "alert" or "call" as a string; readings and status do
+ * not. A wrong guess only changes the order in which messages are stored.
+ */
+static bool looks_urgent(const char *payload, size_t len)
+{
+	return memmem(payload, len, "\"alert\"", 7) || memmem(payload, len, "\"call\"", 6);
+}
+
 static void wake_loop(struct ingest *in)
 {
 	(void)eventfd_write(in->fd, 1);
 }
 
+/*
+ * Around every paho call from a thread of ours: lets paho's thread out of
+ * on_message_arrived(), where it holds paho's mutex, before we wait for it.
+ */
+static void paho_enter(struct ingest *in)
+{
+	pthread_mutex_lock(&in->lock);
+	in->in_paho++;
+	pthread_cond_broadcast(&in->space);
+	pthread_mutex_unlock(&in->lock);
+}
+
+static void paho_leave(struct ingest *in)
+{
+	pthread_mutex_lock(&in->lock);
+	in->in_paho--;
+	pthread_mutex_unlock(&in->lock);
+}
+
 /* ---- paho's threads ---- */
 
+/*
+ * Queues one message for the loop. Back-pressure: while the queue is full
+ * this thread waits, paho stops reading the socket and the broker holds the
+ * rest. Never while one of our threads waits for paho's mutex, which paho
+ * holds around this callback: then the message goes into the slack, and
+ * only when that is full too does paho keep it and offer it again later.
+ */
 static int on_message_arrived(void *context, char *topic, int topic_len, MQTTAsync_message *m)
 {
 	struct ingest *in = context;
 	struct message msg = { .received = now_ms() };
+	bool stopping, urgent;
 
-	msg.topic = topic_len > 0 ? strndup(topic, (size_t)topic_len) : strdup(topic);
-	msg.len = m->payloadlen > 0 ? (size_t)m->payloadlen : 0;
-	msg.payload = malloc(msg.len + 1);
-	if (msg.topic && msg.payload) {
-		memcpy(msg.payload, m->payload, msg.len);
-		msg.payload[msg.len] = '\0';
+	pthread_mutex_lock(&in->lock);
+	while (in->n >= INGEST_QUEUE_MAX && in->in_paho == 0 && !in->stopping)
+		pthread_cond_wait(&in->space, &in->lock);
+	stopping = in->stopping;
+	if (!stopping && in->n == QUEUE_SIZE) {
+		pthread_mutex_unlock(&in->lock);
+		count(&in->counters.deferred, 1);
+		return 0;
+	}
+	pthread_mutex_unlock(&in->lock);
+
+	if (!stopping) {
+		msg.topic = topic_len > 0 ? strndup(topic, (size_t)topic_len) : strdup(topic);
+		msg.len = m->payloadlen > 0 ? (size_t)m->payloadlen : 0;
+		msg.payload = malloc(msg.len + 1);
+		if (msg.topic && msg.payload) {
+			memcpy(msg.payload, m->payload, msg.len);
+			msg.payload[msg.len] = '\0';
+		}
 	}
 	MQTTAsync_freeMessage(&m);
 	MQTTAsync_free(topic);
-	if (!msg.topic || !msg.payload) {
+	if (stopping || !msg.topic || !msg.payload) {
 		/* Not acknowledged: the gateway sends it again. */
 		free(msg.topic);
 		free(msg.payload);
-		log_oom();
+		if (!stopping)
+			log_oom();
 		return 1;
 	}
 	count(&in->counters.received, 1);
+	/* Only this thread adds: the room seen above is still there. */
+	urgent = looks_urgent(msg.payload, msg.len);
 	pthread_mutex_lock(&in->lock);
-	while (in->n == INGEST_QUEUE_MAX && !in->stopping)
-		pthread_cond_wait(&in->space, &in->lock);
-	if (in->stopping) {
-		pthread_mutex_unlock(&in->lock);
-		free(msg.topic);
-		free(msg.payload);
-		return 1;
-	}
-	in->queue[(in->head + in->n) % INGEST_QUEUE_MAX] = msg;
+	ring_push(urgent ? &in->urgent : &in->bulk, msg);
 	in->n++;
 	pthread_mutex_unlock(&in->lock);
 	wake_loop(in);
@@ -224,12 +320,14 @@ static void on_connected(void *context, char *cause)
 
 	(void)cause;
 	log_info("ingest: connected to %s:%lld", in->config.mqtt_host, in->config.mqtt_port);
+	/* A new session: whatever was unconfirmed is gone, the gateways send it again. */
+	__atomic_store_n(&in->acks_in_flight, 0, __ATOMIC_RELAXED);
 	o.onSuccess5 = on_subscribe_success;
 	o.onFailure5 = on_subscribe_failure;
 	o.context = in;
 	rc = MQTTAsync_subscribe(in->client, SUBSCRIPTION, 1, &o);
 	if (rc != MQTTASYNC_SUCCESS)
-		log_error_errno(paho_to_errno(rc), "ingest: cannot subscribe: %m");
+		log_error_errno(cloud_mqtt_errno(rc), "ingest: cannot subscribe: %m");
 }
 
 static void on_connection_lost(void *context, char *cause)
@@ -259,6 +357,31 @@ static void on_connect_failure(void *context, MQTTAsync_failureData5 *response)
 
 /* ---- the loop ---- */
 
+/* paho's thread: the broker has (or has not) taken one of our down/ack messages. */
+static void on_ack_sent(void *context, MQTTAsync_successData5 *response)
+{
+	struct ingest *in = context;
+
+	(void)response;
+	__atomic_sub_fetch(&in->acks_in_flight, 1, __ATOMIC_RELAXED);
+	wake_loop(in);
+}
+
+static void on_ack_failed(void *context, MQTTAsync_failureData5 *response)
+{
+	struct ingest *in = context;
+
+	(void)response;
+	/* The gateway sends those records again and they are acknowledged again. */
+	count(&in->counters.ack_failures, 1);
+	__atomic_sub_fetch(&in->acks_in_flight, 1, __ATOMIC_RELAXED);
+	wake_loop(in);
+}
+
+static int send_message(struct ingest *in, MQTTAsync client, const char *gateway_id,
+			const char *subtopic, const char *payload, bool retained,
+			MQTTAsync_token *token);
+
 /* Publishes the acks of one gateway's committed seqs, in as many messages as needed. */
 static void publish_acks(struct ingest *in, const char *gw, uint64_t *seqs, size_t n)
 {
@@ -275,8 +398,12 @@ static void publish_acks(struct ingest *in, const char *gw, uint64_t *seqs, size
 		while (used < n && seqs[used] <= ranges[k - 1].to)
 			used++;
 		r = ack_to_json(ranges, k, &json);
-		if (r >= 0)
-			r = ingest_publish(in, gw, "down/ack", json, false);
+		if (r >= 0) {
+			__atomic_add_fetch(&in->acks_in_flight, 1, __ATOMIC_RELAXED);
+			r = send_message(in, in->client, gw, "down/ack", json, false, NULL);
+			if (r < 0)
+				__atomic_sub_fetch(&in->acks_in_flight, 1, __ATOMIC_RELAXED);
+		}
 		if (r < 0) {
 			count(&in->counters.ack_failures, 1);
 			log_warning_errno(r, "ingest: cannot acknowledge %zu records of '%s': %m",
@@ -289,18 +416,69 @@ static void publish_acks(struct ingest *in, const char *gw, uint64_t *seqs, size
 	}
 }
 
-static void acknowledge(struct ingest *in, const struct store_ingest_result *res)
+static int compare_acks(const void *a, const void *b)
 {
-	size_t i = 0;
+	const struct store_ack *x = a, *y = b;
+	int c = strcmp(x->gateway_id, y->gateway_id);
 
-	while (i < res->n_acks) {
-		const char *gw = res->acks[i].gateway_id;
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Publishes what is pending, one gateway after the other while the window
+ * has room, starting after the gateway served last so that none waits for
+ * ever behind busier ones; the rest stays pending for the next confirmation.
+ */
+static void flush_acks(struct ingest *in)
+{
+	size_t start = 0, kept = 0;
+
+	if (in->n_pending == 0 ||
+	    __atomic_load_n(&in->acks_in_flight, __ATOMIC_RELAXED) >= ACK_WINDOW)
+		return;
+	qsort(in->pending, in->n_pending, sizeof(*in->pending), compare_acks);
+	while (start < in->n_pending && strcmp(in->pending[start].gateway_id, in->acked_last) <= 0)
+		start++;
+	for (size_t done = 0, i = start; done < in->n_pending;) {
+		const char *gw = in->pending[i % in->n_pending].gateway_id;
 		size_t n = 0;
 
-		for (; i < res->n_acks && strcmp(res->acks[i].gateway_id, gw) == 0; i++)
-			in->seqs[n++] = res->acks[i].seq;
+		if (__atomic_load_n(&in->acks_in_flight, __ATOMIC_RELAXED) >= ACK_WINDOW)
+			break;
+		for (; done < in->n_pending &&
+		       strcmp(in->pending[i % in->n_pending].gateway_id, gw) == 0;
+		     i++, done++) {
+			struct store_ack *a = &in->pending[i % in->n_pending];
+
+			if (n == 0 || in->seqs[n - 1] != a->seq)
+				in->seqs[n++] = a->seq;
+			a->seq = 0; /* sent: no record has seq 0 */
+		}
 		publish_acks(in, gw, in->seqs, n);
+		snprintf(in->acked_last, sizeof(in->acked_last), "%s", gw);
 	}
+	for (size_t i = 0; i < in->n_pending; i++)
+		if (in->pending[i].seq != 0)
+			in->pending[kept++] = in->pending[i];
+	in->n_pending = kept;
+}
+
+/* Queues the acks of a committed batch and sends what the window allows. */
+static void acknowledge(struct ingest *in, const struct store_ingest_result *res)
+{
+	size_t room = INGEST_ACKS_PENDING_MAX - in->n_pending;
+
+	if (res->n_acks > room) {
+		/* Only when the broker takes nothing for long: those gateways send again. */
+		count(&in->counters.ack_failures, 1);
+		log_warning("ingest: %zu acknowledgements waiting already, dropping %zu; their "
+			    "gateways will send those records again",
+			    in->n_pending, res->n_acks - room);
+	}
+	memcpy(&in->pending[in->n_pending], res->acks,
+	       (res->n_acks < room ? res->n_acks : room) * sizeof(*res->acks));
+	in->n_pending += res->n_acks < room ? res->n_acks : room;
+	flush_acks(in);
 }
 
 /* Fills item @k from message @m; false when the message is not for the store. */
@@ -348,10 +526,10 @@ static void process_batch(struct ingest *in)
 	int r;
 
 	pthread_mutex_lock(&in->lock);
-	n_taken = in->n < STORE_INGEST_MAX ? in->n : STORE_INGEST_MAX;
-	for (size_t i = 0; i < n_taken; i++)
-		in->taken[i] = in->queue[(in->head + i) % INGEST_QUEUE_MAX];
-	in->head = (in->head + n_taken) % INGEST_QUEUE_MAX;
+	/* Urgent messages alone when there are any: their commit is small and quick. */
+	n_taken = ring_take(&in->urgent, in->taken, STORE_INGEST_MAX);
+	if (n_taken == 0)
+		n_taken = ring_take(&in->bulk, in->taken, STORE_INGEST_MAX);
 	in->n -= n_taken;
 	more = in->n > 0;
 	pthread_cond_broadcast(&in->space);
@@ -377,9 +555,10 @@ static void process_batch(struct ingest *in)
 				"%zu status, %zu alerts",
 				n, res->n_stored, res->n_duplicates, res->n_quarantined,
 				res->n_status, res->n_alerts);
-			acknowledge(in, res);
+			/* Alerts before acks: a gateway can wait, a doctor should not. */
 			if (in->batch)
 				in->batch(in->userdata, res, now_ms());
+			acknowledge(in, res);
 		}
 	}
 	for (size_t i = 0; i < n_taken; i++) {
@@ -426,69 +605,36 @@ static int on_queue(sd_event_source *s, int fd, uint32_t revents, void *userdata
 		in->ready_fn = NULL;
 	}
 	process_batch(in);
+	flush_acks(in);
 	return 0;
 }
 
 /* ---- setup ---- */
-
-static int create_client(const struct cloud_config *c, const char *client_id, MQTTAsync *ret)
-{
-	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer5;
-	char uri[320];
-	int rc;
-
-	co.MQTTVersion = MQTTVERSION_5;
-	/*
-	 * paho counts every publish not yet written to the socket against this
-	 * bound (default 100), connected or not: one batch may ack 1000 gateways.
-	 */
-	co.maxBufferedMessages = 100000;
-	snprintf(uri, sizeof(uri), "%s://%s:%lld", c->mqtt_tls_ca[0] ? "ssl" : "tcp", c->mqtt_host,
-		 c->mqtt_port);
-	rc = MQTTAsync_createWithOptions(ret, uri, client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL,
-					 &co);
-	return paho_to_errno(rc);
-}
-
-/* Fills connect options that borrow @c's strings and @password. */
-static void connect_options(const struct cloud_config *c, const char *password,
-			    MQTTAsync_connectOptions *o, MQTTAsync_SSLOptions *ssl)
-{
-	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer5;
-	MQTTAsync_SSLOptions so = MQTTAsync_SSLOptions_initializer;
-
-	*o = co;
-	*ssl = so;
-	o->keepAliveInterval = (int)c->mqtt_keepalive_s;
-	o->cleanstart = 1;
-	o->connectTimeout = 10;
-	if (c->mqtt_username[0])
-		o->username = c->mqtt_username;
-	if (password[0])
-		o->password = password;
-	if (c->mqtt_tls_ca[0]) {
-		ssl->trustStore = c->mqtt_tls_ca;
-		ssl->keyStore = c->mqtt_tls_cert[0] ? c->mqtt_tls_cert : NULL;
-		ssl->privateKey = c->mqtt_tls_key[0] ? c->mqtt_tls_key : NULL;
-		ssl->enableServerCertAuth = 1;
-		o->ssl = ssl;
-	}
-}
 
 static int connect_now(struct ingest *in)
 {
 	MQTTAsync_connectOptions o;
 	int rc;
 
-	connect_options(&in->config, in->password, &o, &in->ssl);
+	cloud_mqtt_connect_options(&in->config, in->password, &o, &in->ssl);
+	if (in->connect_props.count == 0) {
+		MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_RECEIVE_MAXIMUM };
+
+		p.value.integer2 = RECEIVE_MAXIMUM;
+		if (MQTTProperties_add(&in->connect_props, &p) != 0)
+			return log_oom();
+	}
+	o.connectProperties = &in->connect_props;
 	o.automaticReconnect = 1;
 	o.minRetryInterval = 1;
 	o.maxRetryInterval = 30;
 	o.onFailure5 = on_connect_failure;
 	o.context = in;
+	paho_enter(in);
 	rc = MQTTAsync_connect(in->client, &o);
+	paho_leave(in);
 	if (rc != MQTTASYNC_SUCCESS)
-		return log_error_errno(paho_to_errno(rc), "ingest: cannot start connecting: %m");
+		return log_error_errno(cloud_mqtt_errno(rc), "ingest: cannot start connecting: %m");
 	return 0;
 }
 
@@ -523,28 +669,35 @@ int ingest_new(sd_event *e, struct store *s, const struct cloud_config *c, inges
 		snprintf(client_id, sizeof(client_id), "%s", c->mqtt_client_id);
 	else
 		snprintf(client_id, sizeof(client_id), "bedlink-cloud-%ld", (long)getpid());
-	r = create_client(c, client_id, &in->client);
+	r = cloud_mqtt_create(c, client_id, &in->client);
 	if (r < 0)
 		return log_error_errno(r, "ingest: cannot create the MQTT client: %m");
 	in->client_created = true;
-	r = paho_to_errno(MQTTAsync_setCallbacks(in->client, in, on_connection_lost,
-						 on_message_arrived, NULL));
+	r = cloud_mqtt_errno(MQTTAsync_setCallbacks(in->client, in, on_connection_lost,
+						    on_message_arrived, NULL));
 	if (r >= 0)
-		r = paho_to_errno(MQTTAsync_setConnected(in->client, in, on_connected));
+		r = cloud_mqtt_errno(MQTTAsync_setConnected(in->client, in, on_connected));
 	if (r < 0)
 		return log_error_errno(r, "ingest: cannot set the MQTT callbacks: %m");
 	*ret = TAKE_PTR(in);
 	return 0;
 }
 
-struct ingest *ingest_free(struct ingest *in)
+void ingest_stop(struct ingest *in)
 {
 	if (!in)
-		return NULL;
+		return;
 	pthread_mutex_lock(&in->lock);
 	in->stopping = true;
 	pthread_cond_broadcast(&in->space);
 	pthread_mutex_unlock(&in->lock);
+}
+
+struct ingest *ingest_free(struct ingest *in)
+{
+	if (!in)
+		return NULL;
+	ingest_stop(in);
 	if (in->client_created) {
 		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer5;
 
@@ -552,14 +705,14 @@ struct ingest *ingest_free(struct ingest *in)
 		(void)MQTTAsync_disconnect(in->client, &d);
 		MQTTAsync_destroy(&in->client);
 	}
-	for (size_t i = 0; i < in->n; i++) {
-		free(in->queue[(in->head + i) % INGEST_QUEUE_MAX].topic);
-		free(in->queue[(in->head + i) % INGEST_QUEUE_MAX].payload);
-	}
+	ring_clear(&in->urgent);
+	ring_clear(&in->bulk);
+	in->n = 0;
 	sd_event_source_disable_unref(in->queue_source);
 	sd_event_source_disable_unref(in->retry_timer);
 	if (in->fd >= 0)
 		close(in->fd);
+	MQTTProperties_free(&in->connect_props);
 	pthread_cond_destroy(&in->space);
 	pthread_mutex_destroy(&in->lock);
 	free(in);
@@ -587,8 +740,13 @@ void ingest_on_ready(struct ingest *in, void (*fn)(void *userdata), void *userda
 	in->ready_userdata = userdata;
 }
 
-static int send_message(MQTTAsync client, const char *gateway_id, const char *subtopic,
-			const char *payload, bool retained, MQTTAsync_token *token)
+/*
+ * Publishes at QoS 1 on @client. @in set: the daemon's client, called from
+ * a thread of ours (paho_enter()); a down/ack reports to on_ack_sent().
+ */
+static int send_message(struct ingest *in, MQTTAsync client, const char *gateway_id,
+			const char *subtopic, const char *payload, bool retained,
+			MQTTAsync_token *token)
 {
 	MQTTAsync_message m = MQTTAsync_message_initializer;
 	MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
@@ -602,16 +760,25 @@ static int send_message(MQTTAsync client, const char *gateway_id, const char *su
 	m.payloadlen = (int)strlen(payload);
 	m.qos = 1;
 	m.retained = retained;
+	if (in && strcmp(subtopic, "down/ack") == 0) {
+		o.onSuccess5 = on_ack_sent;
+		o.onFailure5 = on_ack_failed;
+		o.context = in;
+	}
+	if (in)
+		paho_enter(in);
 	rc = MQTTAsync_sendMessage(client, topic, &m, &o);
+	if (in)
+		paho_leave(in);
 	if (token)
 		*token = o.token;
-	return paho_to_errno(rc);
+	return cloud_mqtt_errno(rc);
 }
 
 int ingest_publish(struct ingest *in, const char *gateway_id, const char *subtopic,
 		   const char *payload, bool retained)
 {
-	return send_message(in->client, gateway_id, subtopic, payload, retained, NULL);
+	return send_message(in, in->client, gateway_id, subtopic, payload, retained, NULL);
 }
 
 int ingest_notice(void *userdata, const char *gateway_id, const char *json)
@@ -634,6 +801,7 @@ int ingest_metrics(struct ingest *in, char **ret)
 	c.acks_published = __atomic_load_n(&in->counters.acks_published, __ATOMIC_RELAXED);
 	c.ack_failures = __atomic_load_n(&in->counters.ack_failures, __ATOMIC_RELAXED);
 	c.ignored = __atomic_load_n(&in->counters.ignored, __ATOMIC_RELAXED);
+	c.deferred = __atomic_load_n(&in->counters.deferred, __ATOMIC_RELAXED);
 	if (asprintf(&text,
 		     "# TYPE bedlink_ingest_messages_total counter\n"
 		     "bedlink_ingest_messages_total %" PRIu64 "\n"
@@ -654,9 +822,11 @@ int ingest_metrics(struct ingest *in, char **ret)
 		     "# TYPE bedlink_ingest_ack_failures_total counter\n"
 		     "bedlink_ingest_ack_failures_total %" PRIu64 "\n"
 		     "# TYPE bedlink_ingest_ignored_total counter\n"
-		     "bedlink_ingest_ignored_total %" PRIu64 "\n",
+		     "bedlink_ingest_ignored_total %" PRIu64 "\n"
+		     "# TYPE bedlink_ingest_deferred_total counter\n"
+		     "bedlink_ingest_deferred_total %" PRIu64 "\n",
 		     c.received, c.stored, c.duplicates, c.quarantined, c.status, c.batches,
-		     c.batch_failures, c.acks_published, c.ack_failures, c.ignored) < 0)
+		     c.batch_failures, c.acks_published, c.ack_failures, c.ignored, c.deferred) < 0)
 		return -ENOMEM;
 	*ret = text;
 	return 0;
@@ -695,14 +865,14 @@ int ingest_publish_once(const struct cloud_config *c, const char *gateway_id, co
 	if (r < 0)
 		return r;
 	snprintf(client_id, sizeof(client_id), "bedlink-admin-%ld", (long)getpid());
-	r = create_client(c, client_id, &client);
+	r = cloud_mqtt_create(c, client_id, &client);
 	if (r < 0)
 		return log_error_errno(r, "admin: cannot create an MQTT client: %m");
-	connect_options(c, password, &o, &ssl);
+	cloud_mqtt_connect_options(c, password, &o, &ssl);
 	o.onSuccess5 = on_once_connected;
 	o.onFailure5 = on_once_failed;
 	o.context = &once;
-	r = paho_to_errno(MQTTAsync_connect(client, &o));
+	r = cloud_mqtt_errno(MQTTAsync_connect(client, &o));
 	for (int i = 0; r >= 0 && i < 1000; i++) {
 		state = __atomic_load_n(&once.state, __ATOMIC_ACQUIRE);
 		if (state != 0)
@@ -712,9 +882,9 @@ int ingest_publish_once(const struct cloud_config *c, const char *gateway_id, co
 	if (r >= 0 && state != 1)
 		r = state < 0 ? -ECONNREFUSED : -ETIMEDOUT;
 	if (r >= 0)
-		r = send_message(client, gateway_id, subtopic, payload, false, &token);
+		r = send_message(NULL, client, gateway_id, subtopic, payload, false, &token);
 	if (r >= 0)
-		r = paho_to_errno(MQTTAsync_waitForCompletion(client, token, 10000));
+		r = cloud_mqtt_errno(MQTTAsync_waitForCompletion(client, token, 10000));
 	if (state == 1) {
 		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer5;
 

@@ -2,13 +2,20 @@
 /*
  * Ingest: the cloud's MQTT side. A paho MQTTAsync (MQTT 5) client on the
  * shared subscription $share/bedlink/bedlink/v1/+/up/# hands each message to
- * the sd-event loop through a bounded queue and an eventfd (paho's threads
- * block when the queue is full, which is the back-pressure). The loop takes
- * what arrived — at most STORE_INGEST_MAX messages — validates it with the
- * record codec (an invalid record goes to quarantine, with its seq when one
- * can be read), stores it with ONE store_ingest() call, and only after that
- * commit publishes down/ack with the committed seq ranges to each gateway.
- * A redelivered record is acknowledged again and stores nothing new.
+ * the sd-event loop through a bounded queue and an eventfd (paho's thread
+ * waits when the queue is full, which is the back-pressure — except while a
+ * thread of ours waits inside a paho call: paho holds its own mutex around
+ * the callback, so waiting then would deadlock). Alerts and calls take an
+ * urgent lane: the loop takes them first, in a batch of their own, so that
+ * they never wait behind a backlog of readings. The loop takes what arrived
+ * — at most STORE_INGEST_MAX messages — validates it with the record codec
+ * (an invalid record goes to quarantine, with its seq when one can be read),
+ * stores it with ONE store_ingest() call, tells the batch function (alerts),
+ * and only after that commit publishes down/ack with the committed seq
+ * ranges to each gateway: at most a few down/acks unconfirmed by the broker
+ * at a time, the rest folded into one message a gateway once one is
+ * confirmed. A redelivered record is acknowledged again and stores nothing
+ * new.
  */
 #pragma once
 
@@ -23,10 +30,18 @@
 
 struct ingest;
 
-/* Most messages waiting between paho's thread and the loop. */
+/* Most messages waiting between paho's thread and the loop before paho's thread waits. */
 #define INGEST_QUEUE_MAX 4096
+/*
+ * Room past INGEST_QUEUE_MAX for what paho delivers while the loop itself
+ * waits inside a paho call (to publish an ack) and so cannot drain.
+ */
+#define INGEST_QUEUE_SLACK 1024
 
-/* Called on the loop after each committed batch, e.g. to notify alerts. */
+/* Committed seqs waiting for their down/ack; past it the gateways send them again. */
+#define INGEST_ACKS_PENDING_MAX 65536
+
+/* Called on the loop after each committed batch, before its acks, e.g. to notify alerts. */
 typedef void (*ingest_batch_fn)(void *userdata, const struct store_ingest_result *res, int64_t now);
 
 /*
@@ -42,6 +57,14 @@ int ingest_new(sd_event *e, struct store *s, const struct cloud_config *c, inges
  * gateway sends it again) and frees. NULL-safe; returns NULL.
  */
 struct ingest *ingest_free(struct ingest *in);
+
+/*
+ * Stops taking messages, first thing at shutdown: paho's thread never waits
+ * for the loop again (it holds paho's process-wide mutex while it waits, so
+ * any other thread's paho call would wait for the loop too). What arrives
+ * from now on is not stored; its gateway sends it again. NULL-safe.
+ */
+void ingest_stop(struct ingest *in);
 DEFINE_FREE_FUNC(struct ingest, ingest_free);
 
 /* Connects, retrying every few seconds until the broker answers; subscribes on every connect. */

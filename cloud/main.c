@@ -72,6 +72,7 @@ static void manager_free(struct manager *m)
 	 * sweep (it publishes through ingest), the other processes' events (they
 	 * go to the API's streams), the API, ingest.
 	 */
+	ingest_stop(m->ingest); /* so that no thread below waits on paho for the loop */
 	if (m->sweep_running) {
 		__atomic_store_n(&m->sweep_cancel, true, __ATOMIC_RELAXED);
 		(void)pthread_join(m->sweep_thread, NULL);

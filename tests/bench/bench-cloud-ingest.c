@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Cloud ingest throughput: N publisher processes, each acting as gateway
- * "bench-K", publish COUNT records of about 200 bytes at QoS 1 (a window of
- * W unacknowledged publishes, as the gateway) and count the seqs that come
- * back in down/ack. The figure is records stored AND acknowledged per
+ * "bench-K", publish COUNT records of about 200 bytes at QoS 1 and count
+ * the seqs that come back in down/ack. Like the gateway, each keeps at most
+ * W publishes without PUBACK and S records without down/ack (the gateway's
+ * SENT_MAX; 0: no bound). The figure is records stored AND acknowledged per
  * second, from the first publish to the last ack of the slowest publisher.
- * bench-cloud.sh runs it against bedlink-cloud beside bench-raw-qos1.
- * Usage: bench-cloud-ingest --port P [--publishers N] [--count C] [--window W] [--run R]
+ * bench-cloud.sh runs it against bedlink-cloud beside bench-raw-qos1; with
+ * BENCH_VERBOSE set each publisher tells when it published, and when half
+ * and all of its records were acknowledged.
+ * Usage: bench-cloud-ingest --port P [--publishers N] [--count C] [--window W]
+ *        [--sent-max S] [--run R]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,11 +29,12 @@
 
 struct publisher {
 	char gw[32];
-	long count, window, run;
+	long count, window, sent_max, run;
 	long published, pubacked;
 	uint8_t *acked; /* by seq - first */
 	long n_acked;
 	uint64_t first;
+	double t0, t_published, t_pubacked, t_half, t_acked;
 };
 
 static double now_s(void)
@@ -62,6 +67,10 @@ static void on_message(struct mosquitto *m, void *userdata, const struct mosquit
 			    !p->acked[s - p->first]) {
 				p->acked[s - p->first] = 1;
 				p->n_acked++;
+				if (p->n_acked == p->count / 2)
+					p->t_half = now_s() - p->t0;
+				if (p->n_acked == p->count)
+					p->t_acked = now_s() - p->t0;
 			}
 }
 
@@ -86,8 +95,10 @@ static int publish_all(const char *host, int port, struct publisher *p)
 	mosquitto_subscribe(m, NULL, sub, 1);
 	for (int i = 0; i < 20; i++)
 		mosquitto_loop(m, 10, 1);
+	p->t0 = now_s();
 	while (p->n_acked < p->count && now_s() < deadline) {
-		while (p->published < p->count && p->published - p->pubacked < p->window) {
+		while (p->published < p->count && p->published - p->pubacked < p->window &&
+		       (p->sent_max == 0 || p->published - p->n_acked < p->sent_max)) {
 			uint64_t seq = p->first + (uint64_t)p->published;
 			int len =
 				snprintf(payload, sizeof(payload),
@@ -102,9 +113,16 @@ static int publish_all(const char *host, int port, struct publisher *p)
 
 			mosquitto_publish(m, &mid, topic, len, payload, 1, false);
 			p->published++;
+			if (p->published == p->count)
+				p->t_published = now_s() - p->t0;
 		}
+		if (p->pubacked == p->count && p->t_pubacked == 0)
+			p->t_pubacked = now_s() - p->t0;
 		mosquitto_loop(m, 5, 1);
 	}
+	if (getenv("BENCH_VERBOSE"))
+		fprintf(stderr, "%s: published %.2f pubacked %.2f half-acked %.2f acked %.2f\n",
+			p->gw, p->t_published, p->t_pubacked, p->t_half, p->t_acked);
 	mosquitto_disconnect(m);
 	mosquitto_destroy(m);
 	return p->n_acked == p->count ? 0 : 1;
@@ -116,9 +134,10 @@ int main(int argc, char **argv)
 						 { "publishers", required_argument, NULL, 'n' },
 						 { "count", required_argument, NULL, 'c' },
 						 { "window", required_argument, NULL, 'w' },
+						 { "sent-max", required_argument, NULL, 's' },
 						 { "run", required_argument, NULL, 'r' },
 						 {} };
-	long port = 0, publishers = 4, count = 20000, window = 100, run = 1;
+	long port = 0, publishers = 4, count = 20000, window = 100, sent_max = 1000, run = 1;
 	double start, elapsed;
 	int c, failed = 0;
 
@@ -138,6 +157,9 @@ int main(int argc, char **argv)
 		case 'w':
 			window = v;
 			break;
+		case 's':
+			sent_max = v;
+			break;
 		case 'r':
 			run = v;
 			break;
@@ -146,9 +168,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (port <= 0 || port > 65535 || publishers < 1 || publishers > 64 || count < 1 ||
-	    window < 1 || run < 1) {
+	    window < 1 || sent_max < 0 || run < 1) {
 		fprintf(stderr, "Usage: bench-cloud-ingest --port P [--publishers N] [--count C] "
-				"[--window W] [--run R]\n");
+				"[--window W] [--sent-max S] [--run R]\n");
 		return 2;
 	}
 	mosquitto_lib_init();
@@ -159,7 +181,9 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			return 1;
 		if (pid == 0) {
-			struct publisher p = { .count = count, .window = window, .run = run };
+			struct publisher p = {
+				.count = count, .window = window, .sent_max = sent_max, .run = run
+			};
 
 			snprintf(p.gw, sizeof(p.gw), "bench-%ld", i);
 			/* A fresh seq range per run, so that nothing is a duplicate. */
@@ -175,9 +199,9 @@ int main(int argc, char **argv)
 			failed++;
 	}
 	elapsed = now_s() - start;
-	printf("cloud ingest: %ld publishers x %ld records (~200 B, window %ld): %.0f records/s "
-	       "stored and acknowledged (%.2f s)%s\n",
-	       publishers, count, window, (double)(publishers * count) / elapsed, elapsed,
+	printf("cloud ingest: %ld publishers x %ld records (~200 B, window %ld, sent-max %ld): "
+	       "%.0f records/s stored and acknowledged (%.2f s)%s\n",
+	       publishers, count, window, sent_max, (double)(publishers * count) / elapsed, elapsed,
 	       failed ? " -- SOME NOT ACKNOWLEDGED" : "");
 	mosquitto_lib_cleanup();
 	return failed ? 1 : 0;
