@@ -238,9 +238,10 @@ static int gather_home_bp(struct store *s, const struct followup_config *c, int6
 	return r < 0 ? r : 0;
 }
 
-static int gather_open(struct store *s, int64_t patient_id, struct gather *g)
+/* The open tasks of @patient_id by due date: at most @max into a calloc'd *ret; their count. */
+static int open_tasks(struct store *s, int64_t patient_id, size_t max, struct store_task **ret)
 {
-	_cleanup_free_ struct store_task *out = calloc(PLANNER_OPEN_MAX + 1, sizeof(*out));
+	struct store_task *out = calloc(max, sizeof(*out));
 	struct store_task_filter f = {
 		.patient_id = patient_id,
 		.by_state = true,
@@ -252,7 +253,20 @@ static int gather_open(struct store *s, int64_t patient_id, struct gather *g)
 
 	if (!out)
 		return -ENOMEM;
-	n = store_tasks_list(s, &f, out, PLANNER_OPEN_MAX + 1);
+	n = store_tasks_list(s, &f, out, max);
+	if (n < 0) {
+		free(out);
+		return n;
+	}
+	*ret = out;
+	return n;
+}
+
+static int gather_open(struct store *s, int64_t patient_id, struct gather *g)
+{
+	_cleanup_free_ struct store_task *out = NULL;
+	int n = open_tasks(s, patient_id, PLANNER_OPEN_MAX + 1, &out);
+
 	if (n < 0)
 		return n;
 	if (n > PLANNER_OPEN_MAX)
@@ -386,19 +400,9 @@ struct schedule_text {
 static int coming_visits(struct store *s, int64_t patient_id, int32_t today,
 			 struct schedule_text *st)
 {
-	_cleanup_free_ struct store_task *out = calloc(PLANNER_OPEN_MAX, sizeof(*out));
-	struct store_task_filter f = {
-		.patient_id = patient_id,
-		.by_state = true,
-		.state = STORE_TASK_OPEN,
-		.due_until = STORE_NO_DATE,
-		.overdue_before = STORE_NO_DATE,
-	};
-	int n;
+	_cleanup_free_ struct store_task *out = NULL;
+	int n = open_tasks(s, patient_id, PLANNER_OPEN_MAX, &out);
 
-	if (!out)
-		return -ENOMEM;
-	n = store_tasks_list(s, &f, out, PLANNER_OPEN_MAX); /* by due date */
 	if (n < 0)
 		return n;
 	st->n = 0;
