@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,14 @@ int json_collect(const cJSON *obj, const char *path, const struct field *fields,
 		for (i = 0; i < n; i++)
 			if (strcmp(m->string, fields[i].name) == 0)
 				break;
+		if (i < n && !slots[i]) {
+			slots[i] = m;
+			continue;
+		}
+		/* The path is formatted on failure only: ingest reads thousands of fields a second.
+		 */
 		snprintf(name, sizeof(name), "%s%s%.40s", path, path[0] ? "." : "", m->string);
-		if (i == n)
-			return record_fail(err, name, "unknown field");
-		if (slots[i])
-			return record_fail(err, name, "appears twice");
-		slots[i] = m;
+		return record_fail(err, name, i == n ? "unknown field" : "appears twice");
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i] && cJSON_IsNull(slots[i]))
@@ -65,20 +68,32 @@ void json_join(char *buf, size_t size, const char *path, const char *name)
 	snprintf(buf, size, "%s%s%s", path, path[0] ? "." : "", name);
 }
 
+/* record_fail() for the field "@path.@name", joined only when something failed. */
+_printf_(4, 5) static int fail_at(struct record_error *err, const char *path, const char *name,
+				  const char *format, ...)
+{
+	char f[96], text[160];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(text, sizeof(text), format, ap);
+	va_end(ap);
+	json_join(f, sizeof(f), path, name);
+	return record_fail(err, f, "%s", text);
+}
+
 int json_get_int(const cJSON *item, const char *path, const char *name, long long min,
 		 long long max, long long *ret, struct record_error *err)
 {
-	char f[96];
 	double d;
 
-	json_join(f, sizeof(f), path, name);
 	if (!cJSON_IsNumber(item))
-		return record_fail(err, f, "must be a number");
+		return fail_at(err, path, name, "must be a number");
 	d = item->valuedouble;
 	if (!isfinite(d) || d != floor(d))
-		return record_fail(err, f, "must be an integer");
+		return fail_at(err, path, name, "must be an integer");
 	if (d < (double)min || d > (double)max)
-		return record_fail(err, f, "%.17g is outside %lld..%lld", d, min, max);
+		return fail_at(err, path, name, "%.17g is outside %lld..%lld", d, min, max);
 	*ret = (long long)d;
 	return 0;
 }
@@ -86,13 +101,11 @@ int json_get_int(const cJSON *item, const char *path, const char *name, long lon
 int json_get_double(const cJSON *item, const char *path, const char *name, double *ret,
 		    struct record_error *err)
 {
-	char f[96];
 
-	json_join(f, sizeof(f), path, name);
 	if (!cJSON_IsNumber(item))
-		return record_fail(err, f, "must be a number");
+		return fail_at(err, path, name, "must be a number");
 	if (!isfinite(item->valuedouble))
-		return record_fail(err, f, "must be a finite number");
+		return fail_at(err, path, name, "must be a finite number");
 	*ret = item->valuedouble;
 	return 0;
 }
@@ -100,11 +113,9 @@ int json_get_double(const cJSON *item, const char *path, const char *name, doubl
 int json_get_bool(const cJSON *item, const char *path, const char *name, bool *ret,
 		  struct record_error *err)
 {
-	char f[96];
 
-	json_join(f, sizeof(f), path, name);
 	if (!cJSON_IsBool(item))
-		return record_fail(err, f, "must be true or false");
+		return fail_at(err, path, name, "must be true or false");
 	*ret = cJSON_IsTrue(item);
 	return 0;
 }
@@ -113,13 +124,11 @@ int json_get_bool(const cJSON *item, const char *path, const char *name, bool *r
 int json_get_string(const cJSON *item, const char *path, const char *name, char *buf, size_t size,
 		    struct record_error *err)
 {
-	char f[96];
 
-	json_join(f, sizeof(f), path, name);
 	if (!cJSON_IsString(item))
-		return record_fail(err, f, "must be a string");
+		return fail_at(err, path, name, "must be a string");
 	if (strlen(item->valuestring) >= size)
-		return record_fail(err, f, "longer than %zu bytes", size - 1);
+		return fail_at(err, path, name, "longer than %zu bytes", size - 1);
 	memcpy(buf, item->valuestring, strlen(item->valuestring) + 1);
 	return 0;
 }
@@ -127,15 +136,13 @@ int json_get_string(const cJSON *item, const char *path, const char *name, char 
 int json_get_enum(const cJSON *item, const char *path, const char *name,
 		  int (*from_string)(const char *), int *ret, struct record_error *err)
 {
-	char f[96];
 	int v;
 
-	json_join(f, sizeof(f), path, name);
 	if (!cJSON_IsString(item))
-		return record_fail(err, f, "must be a string");
+		return fail_at(err, path, name, "must be a string");
 	v = from_string(item->valuestring);
 	if (v < 0)
-		return record_fail(err, f, "unknown value '%.40s'", item->valuestring);
+		return fail_at(err, path, name, "unknown value '%.40s'", item->valuestring);
 	*ret = v;
 	return 0;
 }
