@@ -158,7 +158,8 @@ static void notify(struct alerts *a, const char *event, const struct store_alert
  */
 void alerts_on_ingest(struct alerts *a, const struct store_ingest_result *res, int64_t now)
 {
-	bool mark = false;
+	bool sent[STORE_INGEST_MAX] = { false }; /* raised, and now notified */
+	size_t n_sent = 0;
 	int r;
 
 	for (size_t i = 0; i < res->n_alerts; i++) {
@@ -170,7 +171,8 @@ void alerts_on_ingest(struct alerts *a, const struct store_ingest_result *res, i
 		if (al.state == STORE_ALERT_RAISED) {
 			al.state = STORE_ALERT_NOTIFIED;
 			al.notified_at = now;
-			mark = true;
+			sent[i] = true;
+			n_sent++;
 		}
 		log_info("alerts: %s %s %s from '%s' (alert %" PRId64 ", gateway alert %" PRIu64
 			 ")",
@@ -178,20 +180,26 @@ void alerts_on_ingest(struct alerts *a, const struct store_ingest_result *res, i
 			 al.gateway_id, al.id, al.gateway_alert_id);
 		notify(a, c->created ? "alert.raised" : "alert.updated", &al, NULL, 0, true);
 	}
-	if (!mark)
+	if (n_sent == 0)
 		return;
 	r = store_begin(a->store);
+	if (r < 0) {
+		log_warning_errno(r, "alerts: the notified marks of a batch were not stored: %m");
+		return;
+	}
 	for (size_t i = 0; r >= 0 && i < res->n_alerts; i++) {
+		if (!sent[i])
+			continue;
 		r = store_alert_mark_notified(a->store, res->alerts[i].alert_id, now);
-		if (r == -EALREADY || r == -ENOENT) /* notified before, or acknowledged meanwhile */
+		if (r == -EALREADY) /* acknowledged meanwhile, through the API */
 			r = 0;
 	}
-	if (r >= 0)
-		r = store_commit(a->store);
-	if (r < 0) {
+	if (r < 0)
 		(void)store_rollback(a->store);
+	else
+		r = store_commit(a->store); /* rolls back by itself when it fails */
+	if (r < 0)
 		log_warning_errno(r, "alerts: the notified marks of a batch were not stored: %m");
-	}
 }
 
 /* An escalation step decided inside the transaction, announced after it. */

@@ -77,7 +77,10 @@ int fanout_encode(const char *origin, const char *event, const char *json, int64
 		cJSON_Delete(data);
 		return -ENOMEM;
 	}
-	cJSON_AddItemToObject(root, "data", data);
+	if (!cJSON_AddItemToObject(root, "data", data)) {
+		cJSON_Delete(data);
+		return -ENOMEM;
+	}
 	if (!json_add_integer(root, "v", 1) || !cJSON_AddStringToObject(root, "origin", origin) ||
 	    !cJSON_AddStringToObject(root, "event", event) ||
 	    !json_add_integer(root, "team", team_id) ||
@@ -278,7 +281,8 @@ int fanout_new(const struct cloud_config *c, fanout_deliver_fn deliver, void *us
 	else
 		snprintf(f->client_id, sizeof(f->client_id), "bedlink-cloud-%ld-events",
 			 (long)getpid());
-	r = cloud_mqtt_create(c, f->client_id, &f->client);
+	/* An event made while the broker is away waits in paho and goes out on reconnection. */
+	r = cloud_mqtt_create(c, f->client_id, true, &f->client);
 	if (r < 0) {
 		log_error_errno(r, "fanout: cannot create the MQTT client: %m");
 		goto fail;
@@ -305,26 +309,38 @@ fail:
 	return r;
 }
 
-struct fanout *fanout_free(struct fanout *f)
+void fanout_stop(struct fanout *f)
 {
 	if (!f)
-		return NULL;
+		return;
 	if (f->sender_started) {
 		pthread_mutex_lock(&f->lock);
 		f->stopping = true;
 		pthread_cond_signal(&f->wake);
 		pthread_mutex_unlock(&f->lock);
 		(void)pthread_join(f->sender, NULL);
+		f->sender_started = false;
 	}
-	for (size_t i = 0; i < f->n; i++)
-		free(f->queue[(f->head + i) % FANOUT_QUEUE_MAX]);
 	if (f->client_created) {
 		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer5;
 
 		d.timeout = 1000;
 		(void)MQTTAsync_disconnect(f->client, &d);
 		MQTTAsync_destroy(&f->client);
+		f->client_created = false;
 	}
+}
+
+struct fanout *fanout_free(struct fanout *f)
+{
+	if (!f)
+		return NULL;
+	pthread_mutex_lock(&f->lock);
+	f->stopping = true;
+	pthread_mutex_unlock(&f->lock);
+	fanout_stop(f);
+	for (size_t i = 0; i < f->n; i++)
+		free(f->queue[(f->head + i) % FANOUT_QUEUE_MAX]);
 	pthread_cond_destroy(&f->wake);
 	pthread_mutex_destroy(&f->lock);
 	free(f);

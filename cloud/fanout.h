@@ -36,6 +36,13 @@ typedef void (*fanout_deliver_fn)(void *userdata, const char *event, const char 
  */
 int fanout_new(const struct cloud_config *c, fanout_deliver_fn deliver, void *userdata,
 	       struct fanout **ret);
+/*
+ * Sends what is queued, then disconnects: no event is delivered or sent after
+ * it returns, while fanout_publish() and fanout_metrics() stay safe to call
+ * (publishing is refused). For shutdown, before the API's threads stop.
+ * NULL-safe, idempotent.
+ */
+void fanout_stop(struct fanout *f);
 struct fanout *fanout_free(struct fanout *f);
 DEFINE_FREE_FUNC(struct fanout, fanout_free);
 

@@ -669,7 +669,7 @@ int ingest_new(sd_event *e, struct store *s, const struct cloud_config *c, inges
 		snprintf(client_id, sizeof(client_id), "%s", c->mqtt_client_id);
 	else
 		snprintf(client_id, sizeof(client_id), "bedlink-cloud-%ld", (long)getpid());
-	r = cloud_mqtt_create(c, client_id, &in->client);
+	r = cloud_mqtt_create(c, client_id, false, &in->client);
 	if (r < 0)
 		return log_error_errno(r, "ingest: cannot create the MQTT client: %m");
 	in->client_created = true;
@@ -865,7 +865,7 @@ int ingest_publish_once(const struct cloud_config *c, const char *gateway_id, co
 	if (r < 0)
 		return r;
 	snprintf(client_id, sizeof(client_id), "bedlink-admin-%ld", (long)getpid());
-	r = cloud_mqtt_create(c, client_id, &client);
+	r = cloud_mqtt_create(c, client_id, false, &client);
 	if (r < 0)
 		return log_error_errno(r, "admin: cannot create an MQTT client: %m");
 	cloud_mqtt_connect_options(c, password, &o, &ssl);

@@ -78,8 +78,9 @@ static void manager_free(struct manager *m)
 		(void)pthread_join(m->sweep_thread, NULL);
 		m->sweep_running = false;
 	}
-	m->fanout = fanout_free(m->fanout);
+	fanout_stop(m->fanout); /* no other process's event reaches the API after this */
 	m->api = api_free(m->api);
+	m->fanout = fanout_free(m->fanout); /* the API's threads used it until api_free() */
 	m->ingest = ingest_free(m->ingest);
 	sd_event_source_disable_unref(m->sweep_timer);
 	sd_event_source_disable_unref(m->escalation_timer);

@@ -28,7 +28,8 @@ int cloud_mqtt_errno(int rc)
 	}
 }
 
-int cloud_mqtt_create(const struct cloud_config *c, const char *client_id, MQTTAsync *ret)
+int cloud_mqtt_create(const struct cloud_config *c, const char *client_id, bool send_offline,
+		      MQTTAsync *ret)
 {
 	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer5;
 	char uri[320];
@@ -45,6 +46,7 @@ int cloud_mqtt_create(const struct cloud_config *c, const char *client_id, MQTTA
 	 * bound (default 100), connected or not: one batch may ack 1000 gateways.
 	 */
 	co.maxBufferedMessages = 100000;
+	co.sendWhileDisconnected = send_offline;
 	snprintf(uri, sizeof(uri), "%s://%s:%lld", c->mqtt_tls_ca[0] ? "ssl" : "tcp", c->mqtt_host,
 		 c->mqtt_port);
 	rc = MQTTAsync_createWithOptions(ret, uri, client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL,

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <MQTTAsync.h>
 
 #include "cloud-config.h"
@@ -14,9 +16,12 @@ int cloud_mqtt_errno(int rc);
 
 /*
  * Creates an MQTT 5 client for @c's broker (tcp://, or ssl:// when tls_ca is
- * set) as @client_id. -EINVAL for settings paho refuses, -EIO.
+ * set) as @client_id; with @send_offline, what is published while it is not
+ * connected waits in paho and goes out when it is. -EINVAL for settings paho
+ * refuses, -EIO.
  */
-int cloud_mqtt_create(const struct cloud_config *c, const char *client_id, MQTTAsync *ret);
+int cloud_mqtt_create(const struct cloud_config *c, const char *client_id, bool send_offline,
+		      MQTTAsync *ret);
 
 /*
  * Fills connect options (clean start, keepalive, credentials, TLS checking
